@@ -1,0 +1,33 @@
+/** /api/* — the admin JSON API. Everything except setup/login needs a session or an API key. */
+import { Hono } from "hono";
+import type { AppEnv } from "../../env";
+import { overview } from "../../store/stats";
+import { HttpError } from "../errors";
+import { privateAuth, publicAuth } from "./auth";
+import { contactsApi } from "./contacts";
+import { importsApi } from "./imports";
+import { apiKeysApi, writeKeysApi } from "./keys";
+import { requireAuth } from "./session";
+import { settingsApi, topicsApi } from "./settings";
+
+export const api = new Hono<AppEnv>();
+
+api.use("*", async (c, next) => {
+  await next();
+  c.header("Cache-Control", "no-store");
+});
+
+api.route("/auth", publicAuth);
+api.use("*", requireAuth);
+api.route("/auth", privateAuth);
+api.route("/contacts", contactsApi);
+api.route("/imports", importsApi);
+api.route("/topics", topicsApi);
+api.route("/settings", settingsApi);
+api.route("/write-keys", writeKeysApi);
+api.route("/api-keys", apiKeysApi);
+api.get("/stats/overview", async (c) => c.json(await overview(c.env.DB, Date.now())));
+
+api.all("*", () => {
+  throw new HttpError(404, "not_found", "No such API endpoint");
+});
