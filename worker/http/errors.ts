@@ -24,7 +24,8 @@ export const badRequest = (message: string, issues?: Issue[]) => new HttpError(4
 export const notFound = (what = "Not found") => new HttpError(404, "not_found", what);
 
 export function zodIssues(error: ZodError, prefix = ""): Issue[] {
-  return error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join("."), message: i.message }));
+  // Paths can hold client-chosen keys: keep them short so an error never echoes a large input back.
+  return error.issues.map((i) => ({ path: [prefix, ...i.path.map((p) => String(p).slice(0, 100))].filter(Boolean).join("."), message: i.message }));
 }
 
 export function errorResponse(c: Context, err: HttpError): Response {

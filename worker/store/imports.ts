@@ -228,11 +228,12 @@ function writeStatements(d1: D1Database, rows: GoodRow[], options: ImportOptions
   }
   for (const topicId of options.topicIds) {
     for (const part of chunk(unique.map((r) => r.email), MAX_PARAMS - 5)) {
-      // Existing subscriptions are left as they are: an import never re-subscribes someone who unsubscribed.
+      // Existing subscriptions are left as they are, and unsubscribed or bounced contacts are skipped: an import
+      // never re-subscribes someone who opted out.
       statements.push(
         d1
           .prepare(`INSERT INTO subscriptions (contact_id, topic_id, status, source, consent_text, subscribed_at, confirmed_at, updated_at)
-                    SELECT id, ?, 'subscribed', 'import', 'imported by an administrator', ?, ?, ? FROM contacts WHERE email IN (${part.map(() => "?").join(",")}) AND true
+                    SELECT id, ?, 'subscribed', 'import', 'imported by an administrator', ?, ?, ? FROM contacts WHERE email IN (${part.map(() => "?").join(",")}) AND status = 'active'
                     ON CONFLICT (contact_id, topic_id) DO NOTHING`)
           .bind(topicId, now, now, now, ...part),
       );

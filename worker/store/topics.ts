@@ -65,9 +65,14 @@ export function subscriptionStatements(
 ): D1PreparedStatement[] {
   return changes.map(({ topicId, status }) =>
     status === "unsubscribed"
-      ? d1
-          .prepare("UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = ?, updated_at = ? WHERE contact_id = ? AND topic_id = ? AND status != 'unsubscribed'")
-          .bind(now, now, contactId, topicId)
+      ? // An opt-out is recorded even without an earlier subscription, so nothing later re-subscribes silently.
+        d1
+          .prepare(
+            `INSERT INTO subscriptions (contact_id, topic_id, status, source, unsubscribed_at, updated_at) VALUES (?, ?, 'unsubscribed', ?, ?, ?)
+             ON CONFLICT (contact_id, topic_id) DO UPDATE SET status = 'unsubscribed', unsubscribed_at = excluded.unsubscribed_at, updated_at = excluded.updated_at
+             WHERE subscriptions.status != 'unsubscribed'`,
+          )
+          .bind(contactId, topicId, consent.source, now, now)
       : d1
           .prepare(
             `INSERT INTO subscriptions (contact_id, topic_id, status, source, form_id, ip, user_agent, page_url, consent_text, consent_version, subscribed_at, confirmed_at, updated_at)
