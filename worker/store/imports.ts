@@ -132,6 +132,9 @@ export async function runImport(d1: D1Database, job: ImportRow, body: ReadableSt
     });
     await d1.batch([...writeStatements(d1, accepted, options, now()), progressStatement(d1, job.id, state, accepted.length)]);
     state.imported += accepted.length;
+    // Yield to the event loop: without it, workerd kept serving this import and progress polls waited until the
+    // whole file was done (measured under wrangler dev: an 8 s stall for a 100k-row file).
+    await new Promise((resolve) => setTimeout(resolve, 0));
   };
 
   try {

@@ -133,8 +133,9 @@ export async function startTern({ name = "tern", extraWorkers = [] } = {}) {
     d1Persist: path.join(dir, "v3", "d1"), // where `wrangler d1 migrations apply --persist-to dir` put it
     durableObjectsPersist: path.join(dir, "v3", "do"),
     cachePersist: false,
+    cf: false, // no fetch of a real Request.cf from the network: offline, and no 3 s timeout at start
     workers: [
-      { ...workerOptions, name: "tern", modules: true, scriptPath },
+      { ...workerOptions, name: "tern", modules: true, scriptPath, modulesRoot: path.dirname(scriptPath) },
       ...extraWorkers.map((w) => ({ d1Databases, ...w })),
     ],
   });

@@ -1,0 +1,50 @@
+/**
+ * `npm run bench [-- figure…]`: runs each figure and prints it as a ratio against a baseline measured in the
+ * same run, with the absolute numbers. Exits 1 when a figure misses its target or fails its checks.
+ *
+ * A figure is a module next to this one whose default export is
+ *   { name, title, target, run({ log }) → { unit, candidate, baseline, checks, notes? } }
+ * where candidate and baseline are `summarize()` results from lib/load.mjs plus `label` and `perOp` (units
+ * per operation, e.g. 100 events per batch). lib/harness.mjs starts Tern on local workerd with a fresh D1 and
+ * cleans up after every figure; add the module to `figures` below.
+ */
+import { performance } from "node:perf_hooks";
+import { cleanup } from "./lib/harness.mjs";
+import { describe } from "./lib/report.mjs";
+import ingest from "./ingest.mjs";
+
+const figures = [ingest];
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !figures.some((f) => f.name === w));
+if (unknown.length) {
+  console.error(`unknown figure(s): ${unknown.join(", ")}; known: ${figures.map((f) => f.name).join(", ")}`);
+  process.exit(2);
+}
+
+const started = performance.now();
+const summary = [];
+let failed = false;
+try {
+  for (const figure of figures.filter((f) => !wanted.length || wanted.includes(f.name))) {
+    const t0 = performance.now();
+    const log = (msg) => console.log(`[${figure.name} ${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+    try {
+      const result = await figure.run({ log });
+      const { lines, pass, ratio } = describe(figure, result);
+      console.log(`\n${lines.join("\n")}\n`);
+      summary.push(`${pass ? "PASS" : "FAIL"}  ${figure.name.padEnd(16)} ratio ${ratio.toFixed(2)} (target ≥ ${figure.target})`);
+      failed ||= !pass;
+    } catch (err) {
+      console.error(`\n${figure.name}: ERROR ${err?.stack ?? err}\n`);
+      summary.push(`ERROR ${figure.name.padEnd(16)} ${String(err?.message ?? err).split("\n")[0]}`);
+      failed = true;
+    } finally {
+      await cleanup(); // each figure gets fresh workerd processes and databases
+    }
+  }
+} finally {
+  await cleanup();
+}
+console.log(`${summary.join("\n")}\n(bench took ${((performance.now() - started) / 1000).toFixed(0)} s)`);
+process.exit(failed ? 1 : 0);
