@@ -21,15 +21,16 @@
  * is the steady state of a shop whose customers are known (new contacts cost one more round trip).
  */
 import { batchBody, eventValue, segmentTraffic } from "./lib/segment.mjs";
-import { alternate, drive, postJson } from "./lib/load.mjs";
+import { alternate, postJson } from "./lib/load.mjs";
 import { createWriteKey, startTern } from "./lib/harness.mjs";
+import { cpuMs, loadPerCore } from "./lib/cpu.mjs";
 
 const BATCH = 100;
 const USERS = 300;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
-const ROUNDS = 4;
-const PER_ROUND = Math.ceil(Number(process.env.BENCH_BATCHES ?? 240) / ROUNDS);
-const WARMUP = 25;
+const ROUNDS = 12;
+const PER_ROUND = Math.ceil(Number(process.env.BENCH_BATCHES ?? 240) / ROUNDS / CONCURRENCY) * CONCURRENCY; // 20: whole waves
+const WARMUP_ROUNDS = 2;
 const BASELINE_SOURCE = "bench-baseline";
 
 const EVENT_INSERT = "INSERT OR IGNORE INTO events (contact_id, type, name, properties, value, occurred_at, received_at, source, message_id, context)";
@@ -85,7 +86,6 @@ export default {
     const traffic = segmentTraffic({ seed: 42, users: USERS });
     const sent = { tracks: 0, rows: 0, users: new Set() };
     const candidate = {
-      jobs: [],
       send: async (job) => {
         const res = await postJson(`${tern.url}/v1/batch`, job.body, { authorization: auth.authorization });
         if (res?.success !== true) throw new Error(`unexpected response ${JSON.stringify(res)}`);
@@ -94,25 +94,28 @@ export default {
       },
     };
     const baseline = {
-      jobs: [],
       send: async (job) => {
         await postJson(`${tern.url}/__bench/events`, job.rows);
         sent.rows += job.tracks;
       },
     };
 
-    log(`warming up: ${WARMUP} batches per side`);
-    const warm = jobs(traffic, WARMUP);
-    await drive({ jobs: warm, concurrency: CONCURRENCY, send: candidate.send });
-    await drive({ jobs: warm, concurrency: CONCURRENCY, send: baseline.send });
+    // The same batches for both sides, round by round.
+    const rounds = (n) => Array.from({ length: n }, () => jobs(traffic, PER_ROUND));
+    const load = [loadPerCore()];
+    log(`warming up: ${WARMUP_ROUNDS} rounds of ${PER_ROUND} batches per side (creates the ${USERS} contacts)`);
+    const warm = rounds(WARMUP_ROUNDS);
+    await alternate({ sides: { candidate: { ...candidate, jobs: warm }, baseline: { ...baseline, jobs: warm } }, rounds: WARMUP_ROUNDS, concurrency: CONCURRENCY });
 
-    for (let r = 0; r < ROUNDS; r++) {
-      const round = jobs(traffic, PER_ROUND); // the same batches for both sides
-      candidate.jobs.push(round);
-      baseline.jobs.push(round);
-    }
+    const measured = rounds(ROUNDS);
     log(`measuring: ${ROUNDS} alternating rounds of ${PER_ROUND} batches per side, ${CONCURRENCY} concurrent clients`);
-    const results = await alternate({ sides: { candidate, baseline }, rounds: ROUNDS, concurrency: CONCURRENCY });
+    const results = await alternate({
+      sides: { candidate: { ...candidate, jobs: measured }, baseline: { ...baseline, jobs: measured } },
+      rounds: ROUNDS,
+      concurrency: CONCURRENCY,
+      cpuMs: tern.workerdPid ? () => cpuMs(tern.workerdPid) : undefined,
+    });
+    load.push(loadPerCore());
 
     // Every accepted event must be stored: nothing dropped, nothing double-counted.
     const d1 = await tern.d1();
@@ -131,8 +134,11 @@ export default {
       candidate: { label: "POST /v1/batch (Tern)", perOp: BATCH, ...results.candidate },
       baseline: { label: "raw INSERT batch (bare Worker)", perOp: BATCH, ...results.baseline },
       notes: [
-        `baseline stores ${(sent.rows / ((WARMUP + ROUNDS * PER_ROUND) * BATCH) * 100).toFixed(0)}% of events as rows (identify calls write no event row): ` +
-          `${Math.round((results.baseline.perSecond * sent.rows) / (WARMUP + ROUNDS * PER_ROUND))} rows/s`,
+        `the baseline writes ${Math.round((100 * sent.rows) / ((WARMUP_ROUNDS + ROUNDS) * PER_ROUND * BATCH))}% of events as rows (identify calls store no event): ` +
+          `${Math.round((results.baseline.perSecond * sent.rows) / ((WARMUP_ROUNDS + ROUNDS) * PER_ROUND))} rows/s`,
+        ...(Math.max(...load) > 0.75
+          ? [`load average ${load.map((l) => (l * 100).toFixed(0) + "%").join(" → ")} of the cores: other processes competed for the CPU, rates are noisy (the ratio and CPU ms/op less so)`]
+          : []),
       ],
       checks,
     };

@@ -152,12 +152,12 @@ async function main() {
     assert(/^wk_/.test(writeKey), `write key looks like wk_…, got ${writeKey}`);
     const dialog = page.getByRole("dialog");
     assert((await dialog.locator("pre").innerText()).includes(`${base}/v1/track`), "the curl snippet posts to this host's /v1/track");
-    await dialog.getByRole("button", { name: "analytics.js" }).click();
+    await dialog.getByRole("tab", { name: "analytics.js" }).click();
     assert((await dialog.locator("pre").innerText()).includes(`apiHost: "127.0.0.1:${port}/v1"`), "the analytics.js snippet sets apiHost");
-    await dialog.getByRole("button", { name: "curl" }).click();
+    await dialog.getByRole("tab", { name: "curl" }).click();
     await shot("02-write-key");
     await page.getByRole("button", { name: "I have copied the key" }).click();
-    await page.getByRole("cell", { name: "Storefront" }).waitFor();
+    await page.getByRole("cell", { name: "Storefront", exact: true }).waitFor();
     assert((await page.getByRole("dialog").count()) === 0, "the key dialog closed");
   });
 
@@ -201,25 +201,25 @@ async function main() {
     await page.getByLabel("Name").fill("Newsletter");
     assert((await page.getByLabel("Key").inputValue()) === "newsletter", "the key is derived from the name");
     await page.getByRole("button", { name: "Create topic" }).click();
-    await page.getByRole("cell", { name: "newsletter" }).waitFor();
+    await page.getByRole("cell", { name: "newsletter", exact: true }).waitFor();
   });
 
   await step("Contacts: the identified customer is listed and searchable", async () => {
     await page.getByRole("link", { name: "Contacts" }).click();
     await page.getByText("1 contact in total").waitFor();
-    await page.getByRole("cell", { name: CUSTOMER.email }).waitFor();
+    await page.getByRole("cell", { name: CUSTOMER.email, exact: true }).waitFor();
     const search = page.getByLabel("Search contacts");
     await search.fill("nobody-at-all");
     await page.getByText("No contacts match").waitFor();
     await search.fill("lovelace");
     await page.waitForURL(/q=lovelace/);
-    await page.getByRole("cell", { name: CUSTOMER.email }).waitFor();
-    await page.getByText("1 contact match these filters").waitFor();
+    await page.getByRole("cell", { name: CUSTOMER.email, exact: true }).waitFor();
+    await page.getByText("1 contact matches these filters").waitFor();
     await shot("03-contacts");
   });
 
   await step("Profile: traits, properties and the event timeline", async () => {
-    await page.getByRole("cell", { name: CUSTOMER.email }).click();
+    await page.getByRole("cell", { name: CUSTOMER.email, exact: true }).click();
     await page.getByRole("heading", { name: "Ada Lovelace" }).waitFor();
     await page.getByText("Order Completed").waitFor();
     await page.getByText("Product Viewed").waitFor();
@@ -238,7 +238,7 @@ async function main() {
     await page.getByRole("dialog").getByLabel("Newsletter").check();
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByText("Contact saved").waitFor();
-    await page.locator(".sub", { hasText: "Newsletter" }).getByText("Subscribed").waitFor();
+    await page.locator(".sub", { hasText: "Newsletter" }).locator(".badge", { hasText: "Subscribed" }).waitFor();
     await page.locator(".sub", { hasText: "Newsletter" }).getByText("Added by an admin").waitFor();
     await shot("04-profile");
   });
@@ -285,9 +285,9 @@ async function main() {
 
   await step("Dashboard shows the figures", async () => {
     await page.getByRole("link", { name: "Dashboard" }).click();
-    await page.locator(".stat", { hasText: "Revenue" }).getByText("$84.90").waitFor();
-    assert((await page.locator(".stat", { hasText: "Contacts" }).locator(".stat-value").innerText()) === "4", "4 contacts on the dashboard");
-    assert((await page.locator(".stat", { hasText: "Subscribers" }).locator(".stat-value").innerText()) === "4", "4 subscribers on the dashboard");
+    await page.locator('.stat[data-stat="Revenue"]').getByText("$84.90").waitFor();
+    assert((await page.locator('.stat[data-stat="Contacts"]').locator(".stat-value").innerText()) === "4", "4 contacts on the dashboard");
+    assert((await page.locator('.stat[data-stat="Subscribers"]').locator(".stat-value").innerText()) === "4", "4 subscribers on the dashboard");
     assert((await page.locator(".chart-bar").count()) === 30, "30 daily bars");
     await shot("06-dashboard");
   });

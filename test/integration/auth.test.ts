@@ -48,7 +48,7 @@ describe("every /api route refuses anonymous requests", () => {
   }
 
   it("also refuses forged cookies, write keys and junk bearer tokens", async () => {
-    for (const headers of [{ cookie: "tern_session=forged" }, { authorization: "Bearer wk_something" }, { authorization: "Bearer tern_forged" }, { authorization: "Basic Zm9vOg==" }]) {
+    for (const headers of [{ cookie: "tern_session=forged" }, { authorization: "Bearer wk_something" }, { authorization: "Bearer tern_forged" }, { authorization: "Basic Zm9vOg==" }] as Record<string, string>[]) {
       expect((await call("/api/contacts", { headers })).status).toBe(401);
     }
     expect((await call("/api/nope")).status).toBe(401);

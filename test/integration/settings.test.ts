@@ -84,7 +84,7 @@ describe("cron and dead letters", () => {
     await env.DB.prepare("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ('old', 1, 'x', 1, 2)").run();
     await env.DB.prepare("INSERT INTO rate_limits (key, window, count) VALUES ('login:ip:old', 1000, 3)").run();
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env, ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env);
     await waitOnExecutionContext(ctx);
     expect(await env.DB.prepare("SELECT 1 FROM sessions WHERE token_hash = 'old'").first()).toBeNull();
     expect(await env.DB.prepare("SELECT 1 FROM rate_limits WHERE key = 'login:ip:old'").first()).toBeNull();

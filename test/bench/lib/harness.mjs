@@ -18,6 +18,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { childPids } from "./cpu.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const require = createRequire(import.meta.url);
@@ -112,10 +113,11 @@ export function buildWorker() {
  *
  * `extraWorkers` are Miniflare worker options for baseline Workers: each gets Tern's D1 binding (same
  * database) unless it brings its own, and should claim its paths with `routes` (e.g. `["*\/__bench/*"]`)
- * so it is served from the same socket. Returns the base URL, the Miniflare instance, and `d1()` (a proxy
- * to the database, fine for setup and checks but slow: every prepare() and bind() is a blocking round trip).
+ * so it is served from the same socket. `miniflareOptions` are merged into Miniflare's top-level options. Returns the base URL, the Miniflare instance, the workerd pid (for
+ * CPU accounting; null if not found), and `d1()`: a proxy to the database, fine for setup and checks but no
+ * baseline: every prepare() and bind() on it is a blocking round trip from Node, which serializes clients.
  */
-export async function startTern({ name = "tern", extraWorkers = [] } = {}) {
+export async function startTern({ name = "tern", extraWorkers = [], miniflareOptions = {} } = {}) {
   const [{ Miniflare, Log, LogLevel }, { unstable_getMiniflareWorkerOptions }] = await Promise.all([import(MINIFLARE), import("wrangler")]);
   const { scriptPath, assets } = await buildWorker();
   const dir = await tempDir(name);
@@ -126,6 +128,7 @@ export async function startTern({ name = "tern", extraWorkers = [] } = {}) {
     overrides: { assets: { directory: assets } },
   });
   const d1Databases = workerOptions.d1Databases;
+  const before = new Set(childPids("workerd"));
   const mf = new Miniflare({
     log: new Log(LogLevel.WARN),
     host: "127.0.0.1",
@@ -134,6 +137,7 @@ export async function startTern({ name = "tern", extraWorkers = [] } = {}) {
     durableObjectsPersist: path.join(dir, "v3", "do"),
     cachePersist: false,
     cf: false, // no fetch of a real Request.cf from the network: offline, and no 3 s timeout at start
+    ...miniflareOptions, // e.g. { inspectorPort } to take a CPU profile with the DevTools protocol
     workers: [
       { ...workerOptions, name: "tern", modules: true, scriptPath, modulesRoot: path.dirname(scriptPath) },
       ...extraWorkers.map((w) => ({ d1Databases, ...w })),
@@ -142,13 +146,14 @@ export async function startTern({ name = "tern", extraWorkers = [] } = {}) {
   const dispose = () => mf.dispose();
   onCleanup(dispose);
   const url = (await mf.ready).toString().replace(/\/$/, "");
+  const workerdPid = childPids("workerd").find((pid) => !before.has(pid)) ?? null;
 
   // A wrong persist path would give an empty database and confusing 500s later: fail here instead.
   const d1 = () => mf.getD1Database("DB", "tern");
   const tables = await (await d1()).prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('events', 'contacts', 'write_keys')").first();
   if (tables?.n !== 3) throw new Error(`D1 in ${dir} is not migrated (found ${tables?.n} of 3 tables)`);
 
-  return { url, mf, d1, dir, dispose };
+  return { url, mf, d1, dir, workerdPid, dispose };
 }
 
 /** Sets up the owner through the admin API and mints an ingest write key, as a new user would. */

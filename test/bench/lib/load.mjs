@@ -23,24 +23,35 @@ export async function drive({ jobs, concurrency, send }) {
 }
 
 /**
- * Alternates the sides round by round (A B, B A, A B, …) so that neither always runs first on a warmer or
- * fuller database. `sides` maps a name to `{ jobs: [][] }` (one job list per round) and `send`.
+ * Alternates the sides in short rounds (A B, B A, A B, …) so that neither always runs first, on a warmer or
+ * fuller database, or while something else on the machine is busy: each round of one side has a neighbour
+ * of the other measured under nearly the same conditions. `sides` maps a name to `{ jobs, send }`, with one
+ * job list per round. `cpuMs()`, when given, reads a process's CPU time (see cpu.mjs) around every round.
  */
-export async function alternate({ sides, rounds, concurrency }) {
+export async function alternate({ sides, rounds, concurrency, cpuMs }) {
   const names = Object.keys(sides);
   const runs = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 ? [...names].reverse() : names;
-    for (const name of order) runs[name].push(await drive({ jobs: sides[name].jobs[r], concurrency, send: sides[name].send }));
+    for (const name of order) {
+      const cpu0 = cpuMs?.() ?? null;
+      const run = await drive({ jobs: sides[name].jobs[r], concurrency, send: sides[name].send });
+      const cpu1 = cpuMs?.() ?? null;
+      runs[name].push({ ...run, cpuMs: cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null });
+    }
   }
   return Object.fromEntries(names.map((n) => [n, summarize(runs[n])]));
 }
 
-/** Totals over rounds: ops/s over the summed time, latency percentiles over every op, and per-round rates. */
+/**
+ * Totals over rounds: ops/s over the summed time, latency percentiles over every op, per-round rates, and
+ * the measured process's CPU milliseconds per op (null when unknown).
+ */
 export function summarize(runs) {
   const count = runs.reduce((s, r) => s + r.count, 0);
   const ms = runs.reduce((s, r) => s + r.ms, 0);
   const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const cpu = runs.every((r) => r.cpuMs != null) ? runs.reduce((s, r) => s + r.cpuMs, 0) : null;
   return {
     count,
     ms,
@@ -48,6 +59,7 @@ export function summarize(runs) {
     p50: percentile(latencies, 0.5),
     p95: percentile(latencies, 0.95),
     rounds: runs.map((r) => (r.count * 1000) / r.ms),
+    cpuMsPerOp: cpu === null ? null : cpu / count,
   };
 }
 
