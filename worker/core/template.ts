@@ -53,7 +53,7 @@ function engine(escape: boolean): Liquid {
     outputEscape: escape ? "escape" : undefined,
     ...LIMITS,
   });
-  const dateFilter = liquid.filters.date!;
+  const dateFilter = liquid.filters.date as (this: unknown, ...args: unknown[]) => string;
   liquid.registerFilter("money", function (this: { context: { environments: any } }, value: unknown, currency?: string) {
     const env = this.context.environments as Partial<RenderModel>;
     return formatMoney(value, currency || env.store?.currency || "USD", (env.contact?.locale as string | undefined) || "en-US");
