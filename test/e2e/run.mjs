@@ -47,6 +47,7 @@ function assert(cond, message) {
 let wrangler = null;
 let wranglerLog = "";
 let browser = null;
+let launching = null;
 let persistDir = null;
 
 async function stopWrangler() {
@@ -71,6 +72,12 @@ async function main() {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const base = `http://127.0.0.1:${port}`;
 
+  // Chromium starts while wrangler applies the migrations.
+  launching = chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  launching.then((b) => (browser = b), () => {});
   console.log(`[${elapsed()}] applying migrations to ${persistDir}`);
   await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
 
@@ -93,10 +100,7 @@ async function main() {
   }
   console.log(`[${elapsed()}] wrangler is up`);
 
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launching;
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
@@ -324,6 +328,8 @@ try {
   console.error(`\nE2E FAILED after ${elapsed()}: ${err.stack ?? err}`);
   if (wranglerLog) console.error(`\n--- wrangler dev output (last 3000 chars) ---\n${wranglerLog.slice(-3000)}`);
 } finally {
+  // The browser may still be starting if an early step failed.
+  browser ??= await launching?.catch(() => null);
   await browser?.close().catch(() => {});
   await stopWrangler();
   if (persistDir) await rm(persistDir, { recursive: true, force: true }).catch(() => {});

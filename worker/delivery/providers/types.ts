@@ -1,25 +1,8 @@
 /** The one small interface every email provider adapter implements. */
 
-export interface Address {
-  email: string;
-  name?: string;
-}
+import type { OutgoingEmail } from "../../core/message";
 
-/** A fully built email: the MIME text for providers that take raw messages, and its parts for JSON APIs. */
-export interface OutgoingEmail {
-  /** Tern's message id; also sent as the X-Tern-Message-Id header so bounces can be matched */
-  messageId: string;
-  from: Address;
-  to: Address;
-  replyTo?: string;
-  subject: string;
-  html: string;
-  text: string;
-  /** extra headers: List-Unsubscribe, List-Unsubscribe-Post, List-Id, X-Tern-Message-Id, Message-ID */
-  headers: Record<string, string>;
-  /** the complete RFC 5322 message (CRLF line ends) */
-  raw: string;
-}
+export type { Address, OutgoingEmail } from "../../core/message";
 
 export type SendResult =
   | { ok: true; providerMessageId: string | null }

@@ -1,0 +1,141 @@
+/** Sections that are designed but not built yet: what each will do, so the navigation never leads nowhere. */
+import { Icon, type IconName } from "../icons";
+import { Link } from "../router";
+import { Badge, PageHeader } from "../ui";
+import { useTitle } from "../title";
+
+interface Soon {
+  title: string;
+  icon: IconName;
+  pitch: string;
+  features: [string, string][];
+  meanwhile?: { text: string; href: string; label: string };
+}
+
+export const comingSoon = {
+  segments: {
+    title: "Segments",
+    icon: "segments",
+    pitch: "Group contacts by who they are and what they did, and keep every group up to date automatically.",
+    features: [
+      ["Conditions on anything", "Profile fields and custom properties, topic subscriptions, events with counts and time windows (\"Placed an order at least twice in the last 90 days\"), email engagement and flow membership."],
+      ["Live counts", "See how many contacts match while you edit, with a preview of who they are."],
+      ["Prebuilt segments", "Engaged subscribers, VIP customers, at-risk customers, new subscribers who never bought, and RFM groups."],
+      ["Growth over time", "A daily size history for each segment, and use in campaigns, flow filters and exports."],
+    ],
+    meanwhile: { text: "Until then, filter contacts by status or topic and export them.", href: "/contacts", label: "Go to contacts" },
+  },
+  flows: {
+    title: "Flows",
+    icon: "flows",
+    pitch: "Automated email journeys that start from what a contact does and run on their own, one step at a time.",
+    features: [
+      ["Ready-made flows", "Welcome series, abandoned cart, browse abandonment, post-purchase follow-up, win-back and birthday emails, ready to adjust."],
+      ["Visual editor", "Triggers, delays, waits for an event (\"until they place an order, at most 3 days\"), yes/no branches on profile or behaviour, and A/B splits."],
+      ["Safe publishing", "Edit a draft while the live version keeps running; contacts already in a flow finish the version they started."],
+      ["Per-step reporting", "Entered, waiting, sent, opened, clicked and revenue for every step, with holdout groups to measure the lift."],
+    ],
+    meanwhile: { text: "Flows start from your storefront's events. Connect a source now so history is there on day one.", href: "/settings/sources", label: "Connect a source" },
+  },
+  campaigns: {
+    title: "Campaigns",
+    icon: "campaigns",
+    pitch: "One-off emails to a segment or topic: newsletters, launches and sales.",
+    features: [
+      ["Audience with exclusions", "Send to segments and topics, exclude others, and skip anyone who cannot be mailed (unsubscribed, bounced, suppressed)."],
+      ["Scheduling", "Send now, at a set time, or at the same local time in each contact's time zone; throttle to a maximum per hour."],
+      ["A/B tests", "Test subject lines or content on a sample and send the winner to the rest automatically."],
+      ["Results", "Deliveries, opens (machine opens filtered), clicks, unsubscribes and attributed revenue."],
+    ],
+  },
+  templates: {
+    title: "Templates",
+    icon: "templates",
+    pitch: "Reusable email designs with personalisation, shared by flows and campaigns.",
+    features: [
+      ["Liquid personalisation", "{{ contact.first_name | default: \"there\" }}, event data such as the products left in a cart, and conditional blocks."],
+      ["Brand layout", "Your logo, colour, address and unsubscribe footer from Settings applied to every email."],
+      ["Preview and test", "Render with a real contact's data, check the plain-text version and send a test to yourself."],
+      ["Deliverability built in", "List-Unsubscribe with one-click unsubscribe, tracked links and an open pixel added for you."],
+    ],
+  },
+  forms: {
+    title: "Forms",
+    icon: "forms",
+    pitch: "Signup forms for your website that add subscribers with a proper consent record.",
+    features: [
+      ["Embed anywhere", "A form with a snippet to paste into any site or storefront theme, styled with your brand colour."],
+      ["Consent you can prove", "Each signup stores the consent text, page, time and IP address, with optional double opt-in."],
+      ["Topics and fields", "Let visitors pick topics and collect fields such as first name or birthday."],
+      ["Abuse protection", "Rate limits on submissions keep bots from flooding your list."],
+    ],
+    meanwhile: { text: "Meanwhile, create the topics your forms will subscribe people to.", href: "/settings/topics", label: "Manage topics" },
+  },
+  reports: {
+    title: "Reports",
+    icon: "reports",
+    pitch: "Honest numbers on what your email earns.",
+    features: [
+      ["Attributed revenue", "Orders credited to the last email clicked or opened within a window you choose."],
+      ["Real engagement", "Opens from privacy proxies and clicks from link scanners are classified, not counted as people."],
+      ["Flows and campaigns side by side", "Sends, deliveries, opens, clicks, unsubscribes, bounces and revenue per email and over time."],
+      ["Audience health", "List growth, unsubscribe and bounce rates, and customers by recency, frequency and spend."],
+    ],
+  },
+  outbox: {
+    title: "Outbox",
+    icon: "outbox",
+    pitch: "Every email Tern sends, with its status and the exact message that went out.",
+    features: [
+      ["Local outbox", "Without an email provider configured, messages are stored here instead of being sent, so you can try everything safely."],
+      ["Message viewer", "Rendered HTML, plain text and the raw MIME with headers, for any message."],
+      ["Delivery status", "Queued, sent, delivered, bounced or suppressed, with the reason when something failed."],
+      ["Per-contact history", "Every message a contact received, linked from their profile."],
+    ],
+  },
+} satisfies Record<string, Soon>;
+
+export type SoonKey = keyof typeof comingSoon;
+
+export function ComingSoon({ section }: { section: SoonKey }) {
+  const s: Soon = comingSoon[section];
+  useTitle(s.title);
+  return (
+    <div class="page">
+      <PageHeader title={s.title} />
+      <div class="soon card">
+        <div class="soon-head">
+          <div class="soon-icon">
+            <Icon name={s.icon} size={26} />
+          </div>
+          <div>
+            <Badge tone="blue">Coming soon</Badge>
+            <p class="soon-pitch">{s.pitch}</p>
+          </div>
+        </div>
+        <ul class="soon-features">
+          {s.features.map(([title, text]) => (
+            <li key={title}>
+              <span class="soon-check">
+                <Icon name="check" size={14} />
+              </span>
+              <div>
+                <strong>{title}</strong>
+                <p>{text}</p>
+              </div>
+            </li>
+          ))}
+        </ul>
+        {s.meanwhile && (
+          <div class="soon-meanwhile">
+            <span>{s.meanwhile.text}</span>
+            <Link class="btn btn-secondary btn-sm" href={s.meanwhile.href}>
+              {s.meanwhile.label}
+              <Icon name="chevronRight" size={15} />
+            </Link>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+/** A small History-API router: the current location as a store, `navigate`, `<Link>` and path patterns. */
+import type { ComponentChildren, JSX } from "preact";
+import { store, useStore } from "./store";
+
+export interface Location {
+  path: string;
+  search: string;
+}
+
+const read = (): Location => ({ path: window.location.pathname.replace(/\/+$/, "") || "/", search: window.location.search });
+const location = store<Location>(read());
+
+window.addEventListener("popstate", () => location.set(read()));
+
+/** Goes to `to` (a path with optional query). `replace` rewrites the current entry instead (filters, redirects). */
+export function navigate(to: string, opts: { replace?: boolean; keepScroll?: boolean } = {}): void {
+  if (to === window.location.pathname + window.location.search) return;
+  window.history[opts.replace ? "replaceState" : "pushState"](null, "", to);
+  location.set(read());
+  if (!opts.keepScroll) window.scrollTo(0, 0);
+}
+
+export function useLocation(): Location {
+  return useStore(location);
+}
+
+export function useQuery(): URLSearchParams {
+  return new URLSearchParams(useLocation().search);
+}
+
+/**
+ * Matches `/contacts/:id` style patterns; a trailing `*` matches the rest. Returns the decoded params or null.
+ * @example match("/contacts/:id", "/contacts/42") // { id: "42" }
+ */
+export function match(pattern: string, path: string): Record<string, string> | null {
+  const p = pattern.split("/").filter(Boolean);
+  const s = path.split("/").filter(Boolean);
+  const params: Record<string, string> = {};
+  for (let i = 0; i < p.length; i++) {
+    const part = p[i]!;
+    if (part === "*") return params;
+    const seg = s[i];
+    if (seg === undefined) return null;
+    if (part.startsWith(":")) params[part.slice(1)] = decodeURIComponent(seg);
+    else if (part !== seg) return null;
+  }
+  return p.length === s.length ? params : null;
+}
+
+const isModified = (e: MouseEvent) => e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || e.button !== 0;
+
+type LinkProps = JSX.AnchorHTMLAttributes<HTMLAnchorElement> & { href: string; children?: ComponentChildren };
+
+/** An anchor that navigates in-app on a plain click and behaves like a normal link otherwise (new tab, copy). */
+export function Link({ href, onClick, ...rest }: LinkProps) {
+  return (
+    <a
+      href={href}
+      onClick={(e) => {
+        onClick?.(e);
+        if (e.defaultPrevented || isModified(e) || rest.target) return;
+        e.preventDefault();
+        navigate(href);
+      }}
+      {...rest}
+    />
+  );
+}

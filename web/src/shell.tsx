@@ -1,0 +1,198 @@
+/** The signed-in app: sidebar navigation, user menu and the page for the current path. */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, errorMessage, session, settings } from "./api";
+import { initials } from "./format";
+import { Icon, Logo, type IconName } from "./icons";
+import { ComingSoon, comingSoon, type SoonKey } from "./pages/coming-soon";
+import { ContactPage } from "./pages/contact";
+import { ContactsPage } from "./pages/contacts";
+import { Dashboard } from "./pages/dashboard";
+import { ImportPage } from "./pages/import";
+import { SettingsPage } from "./pages/settings";
+import { Link, match, navigate, useLocation } from "./router";
+import { useStore } from "./store";
+import type { Settings } from "./types";
+import { cx, EmptyState, toast } from "./ui";
+
+interface NavItem {
+  href: string;
+  label: string;
+  icon: IconName;
+  soon?: boolean;
+}
+
+const nav: { title?: string; items: NavItem[] }[] = [
+  { items: [{ href: "/", label: "Dashboard", icon: "dashboard" }] },
+  {
+    title: "Audience",
+    items: [
+      { href: "/contacts", label: "Contacts", icon: "contacts" },
+      { href: "/segments", label: "Segments", icon: "segments", soon: true },
+    ],
+  },
+  {
+    title: "Messaging",
+    items: [
+      { href: "/flows", label: "Flows", icon: "flows", soon: true },
+      { href: "/campaigns", label: "Campaigns", icon: "campaigns", soon: true },
+      { href: "/templates", label: "Templates", icon: "templates", soon: true },
+      { href: "/forms", label: "Forms", icon: "forms", soon: true },
+    ],
+  },
+  {
+    title: "Insights",
+    items: [
+      { href: "/reports", label: "Reports", icon: "reports", soon: true },
+      { href: "/outbox", label: "Outbox", icon: "outbox", soon: true },
+    ],
+  },
+];
+
+const isActive = (href: string, path: string) => (href === "/" ? path === "/" : path === href || path.startsWith(`${href}/`));
+
+export function Shell() {
+  const { path } = useLocation();
+  const store = useStore(settings);
+
+  useEffect(() => {
+    if (!settings.get()) api.get<Settings>("/settings").then(settings.set, () => undefined);
+  }, []);
+
+  return (
+    <div class="shell">
+      <aside class="sidebar">
+        <div class="sidebar-inner">
+        <Link href="/" class="brand" aria-label="Tern home">
+          <Logo />
+          <span class="brand-text">
+            <span class="brand-name">Tern</span>
+            {store && <span class="brand-store">{store.store.name}</span>}
+          </span>
+        </Link>
+        <nav class="nav" aria-label="Main">
+          {nav.map((group, i) => (
+            <div class="nav-group" key={i}>
+              {group.title && <div class="nav-title">{group.title}</div>}
+              {group.items.map((item) => (
+                <NavLink key={item.href} item={item} active={isActive(item.href, path)} />
+              ))}
+            </div>
+          ))}
+        </nav>
+        <div class="sidebar-bottom">
+          <NavLink item={{ href: "/settings", label: "Settings", icon: "settings" }} active={isActive("/settings", path)} />
+          <UserMenu />
+        </div>
+        </div>
+      </aside>
+      <main class="main" id="main">
+        <Page path={path} />
+      </main>
+    </div>
+  );
+}
+
+function NavLink({ item, active }: { item: NavItem; active: boolean }) {
+  return (
+    <Link href={item.href} class={cx("nav-link", active && "is-active")} aria-current={active ? "page" : undefined} title={item.label}>
+      <Icon name={item.icon} size={18} />
+      <span class="nav-label">{item.label}</span>
+      {item.soon && <span class="nav-soon">Soon</span>}
+    </Link>
+  );
+}
+
+function Page({ path }: { path: string }) {
+  useEffect(() => {
+    document.querySelector<HTMLElement>("#main")?.focus({ preventScroll: true });
+  }, [path]);
+  if (path === "/") return <Dashboard />;
+  if (path === "/contacts") return <ContactsPage />;
+  if (path === "/contacts/import") return <ImportPage />;
+  const contact = match("/contacts/:id", path);
+  if (contact) return <ContactPage id={contact.id!} key={contact.id} />;
+  const soon = path.slice(1) as SoonKey;
+  if (soon in comingSoon) return <ComingSoon section={soon} />;
+  if (path === "/settings") {
+    navigate("/settings/general", { replace: true });
+    return null;
+  }
+  const tab = match("/settings/:tab", path);
+  if (tab) return <SettingsPage tab={tab.tab!} />;
+  return (
+    <div class="page">
+      <EmptyState icon="info" title="Page not found" actions={<Link class="btn btn-secondary" href="/">Go to the dashboard</Link>}>
+        There is nothing at {path}. It may have moved, or the link is mistyped.
+      </EmptyState>
+    </div>
+  );
+}
+
+function UserMenu() {
+  const s = useStore(session);
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => ref.current && !ref.current.contains(e.target as Node) && setOpen(false);
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") {
+        setOpen(false);
+        ref.current?.querySelector<HTMLButtonElement>(".user-button")?.focus();
+      }
+    };
+    document.addEventListener("mousedown", onDown);
+    document.addEventListener("keydown", onKey);
+    ref.current?.querySelector<HTMLElement>(".menu-item")?.focus();
+    return () => {
+      document.removeEventListener("mousedown", onDown);
+      document.removeEventListener("keydown", onKey);
+    };
+  }, [open]);
+  if (!s) return null;
+  const name = s.user.name || s.user.email;
+
+  const logout = async () => {
+    try {
+      await api.post("/auth/logout");
+      session.set(null);
+      settings.set(null);
+    } catch (err) {
+      toast(errorMessage(err), "red");
+    }
+  };
+  const go = (href: string) => {
+    setOpen(false);
+    navigate(href);
+  };
+
+  return (
+    <div class="user-menu" ref={ref}>
+      {open && (
+        <div class="menu" role="menu">
+          <div class="menu-header">
+            <strong>{name}</strong>
+            <span>{s.user.email}</span>
+          </div>
+          <button type="button" role="menuitem" class="menu-item" onClick={() => go("/settings/account")}>
+            <Icon name="lock" size={16} />
+            Change password
+          </button>
+          <button type="button" role="menuitem" class="menu-item" onClick={logout}>
+            <Icon name="logout" size={16} />
+            Log out
+          </button>
+        </div>
+      )}
+      <button type="button" class="user-button" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)} title={s.user.email}>
+        <span class="avatar">{initials(name)}</span>
+        <span class="user-text">
+          <span class="user-name">{name}</span>
+          <span class="user-role">{s.user.role === "owner" ? "Owner" : "Admin"}</span>
+        </span>
+        <Icon name="chevronDown" size={16} class="user-chevron" />
+      </button>
+    </div>
+  );
+}
+
