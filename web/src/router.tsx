@@ -1,5 +1,6 @@
 /** A small History-API router: the current location as a store, `navigate`, `<Link>` and path patterns. */
 import type { ComponentChildren, JSX } from "preact";
+import { useEffect } from "preact/hooks";
 import { store, useStore } from "./store";
 
 export interface Location {
@@ -45,6 +46,12 @@ export function match(pattern: string, path: string): Record<string, string> | n
     else if (part !== seg) return null;
   }
   return p.length === s.length ? params : null;
+}
+
+/** Replaces the current address once rendered (navigating during render would update state mid-render). */
+export function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
 }
 
 const isModified = (e: MouseEvent) => e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || e.button !== 0;

@@ -9,7 +9,7 @@ import { ContactsPage } from "./pages/contacts";
 import { Dashboard } from "./pages/dashboard";
 import { ImportPage } from "./pages/import";
 import { SettingsPage } from "./pages/settings";
-import { Link, match, navigate, useLocation } from "./router";
+import { Link, match, navigate, Redirect, useLocation } from "./router";
 import { useStore } from "./store";
 import type { Settings } from "./types";
 import { cx, EmptyState, toast } from "./ui";
@@ -113,10 +113,7 @@ function Page({ path }: { path: string }) {
   if (contact) return <ContactPage id={contact.id!} key={contact.id} />;
   const soon = path.slice(1) as SoonKey;
   if (soon in comingSoon) return <ComingSoon section={soon} />;
-  if (path === "/settings") {
-    navigate("/settings/general", { replace: true });
-    return null;
-  }
+  if (path === "/settings") return <Redirect to="/settings/general" />;
   const tab = match("/settings/:tab", path);
   if (tab) return <SettingsPage tab={tab.tab!} />;
   return (

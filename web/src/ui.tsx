@@ -329,6 +329,7 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
 export function Dialog({ title, description, onClose, onSubmit, children, footer, wide }: { title: ComponentChildren; description?: ComponentChildren; onClose: () => void; onSubmit?: () => void; children: ComponentChildren; footer?: ComponentChildren; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const downOnBackdrop = useRef(false);
+  const titleId = useId();
   useEffect(() => {
     const d = ref.current!;
     const previous = document.activeElement as HTMLElement | null;
@@ -348,7 +349,7 @@ export function Dialog({ title, description, onClose, onSubmit, children, footer
     <dialog
       ref={ref}
       class={cx("dialog", wide && "dialog-wide")}
-      aria-labelledby="dialog-title"
+      aria-labelledby={titleId}
       onCancel={(e) => {
         e.preventDefault();
         onClose();
@@ -360,7 +361,7 @@ export function Dialog({ title, description, onClose, onSubmit, children, footer
     >
       <div class="dialog-header">
         <div>
-          <h2 id="dialog-title">{title}</h2>
+          <h2 id={titleId}>{title}</h2>
           {description && <p class="dialog-description">{description}</p>}
         </div>
         <IconButton icon="close" label="Close" onClick={onClose} />

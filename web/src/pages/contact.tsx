@@ -75,7 +75,7 @@ export function ContactPage({ id }: { id: string }) {
           <Button icon="edit" onClick={() => setDialog("edit")}>
             Edit
           </Button>
-          <Button icon="trash" variant="danger" onClick={() => setDialog("erase")}>
+          <Button icon="trash" variant="danger" title="Delete (GDPR erasure)" onClick={() => setDialog("erase")}>
             Delete
           </Button>
         </div>

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, errorMessage, fieldErrors, formError, session, settings as settingsStore } from "../api";
 import { formatDate, formatNumber, formatRelative, plural } from "../format";
-import { navigate } from "../router";
+import { Redirect } from "../router";
 import { useStore } from "../store";
 import { useTitle } from "../title";
 import type { ApiKey, Settings, Topic, WriteKey } from "../types";
@@ -21,10 +21,7 @@ const tabs = [
 export function SettingsPage({ tab }: { tab: string }) {
   const current = tabs.find((t) => t.key === tab);
   useTitle(current ? `${current.label} settings` : "Settings");
-  if (!current) {
-    navigate("/settings/general", { replace: true });
-    return null;
-  }
+  if (!current) return <Redirect to="/settings/general" />;
   return (
     <div class="page">
       <PageHeader title="Settings" />
