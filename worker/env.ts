@@ -10,6 +10,25 @@ export interface Env {
   EMAIL_PROVIDER?: string;
   /** HMAC secret for links in emails (set with `wrangler secret put TERN_SECRET`) */
   TERN_SECRET?: string;
+  /** transactional sends: a queue of their own so they never wait behind a campaign */
+  SEND_TX: Queue<unknown>;
+  /** open/click hits, recorded in batches off the request path */
+  TRACK: Queue<unknown>;
+  /** Cloudflare Email Service binding, for the `cloudflare` provider */
+  EMAIL?: SendEmail;
+  // Provider secrets (Worker secrets; never stored in D1 nor returned by the API).
+  SMTP_PASSWORD?: string;
+  RESEND_API_KEY?: string;
+  POSTMARK_SERVER_TOKEN?: string;
+  SES_ACCESS_KEY_ID?: string;
+  SES_SECRET_ACCESS_KEY?: string;
+  SENDGRID_API_KEY?: string;
+  MAILGUN_API_KEY?: string;
+  // Webhook verification secrets.
+  RESEND_WEBHOOK_SECRET?: string;
+  MAILGUN_WEBHOOK_SIGNING_KEY?: string;
+  POSTMARK_WEBHOOK_TOKEN?: string;
+  SENDGRID_WEBHOOK_PUBLIC_KEY?: string;
 }
 
 export interface Principal {

@@ -24,6 +24,44 @@ export const settingsSchema = z.object({
       replyTo: z.union([z.literal(""), z.email().max(254)]).default(""),
     })
     .prefault({}),
+  sending: z
+    .object({
+      /** outbox, smtp, resend, postmark, ses, sendgrid, mailgun or cloudflare; empty: the EMAIL_PROVIDER variable */
+      provider: z.enum(["", "outbox", "smtp", "resend", "postmark", "ses", "sendgrid", "mailgun", "cloudflare"]).default(""),
+      /** the public https origin links in emails point to (set from the first admin request when empty) */
+      publicUrl: z.union([z.literal(""), z.url({ protocol: /^https?$/ }).max(200)]).default(""),
+      /** messages per second handed to the provider */
+      ratePerSecond: z.number().int().min(1).max(1000).default(10),
+      /** at most this many marketing emails per contact within `frequencyDays` (0: no cap) */
+      frequencyCap: z.number().int().min(0).max(100).default(0),
+      frequencyDays: z.number().int().min(1).max(90).default(7),
+      /** marketing email is held during these local hours of the contact (HH:MM, start == end: off) */
+      quietStart: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default("21:00"),
+      quietEnd: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default("08:00"),
+      quietHours: z.boolean().default(false),
+      trackOpens: z.boolean().default(true),
+      trackClicks: z.boolean().default(true),
+      utm: z.boolean().default(false),
+      utmSource: z.string().trim().max(100).default("tern"),
+      utmMedium: z.string().trim().max(100).default("email"),
+      /** soft bounces in a row that suppress an address */
+      softBounceLimit: z.number().int().min(1).max(20).default(3),
+      /** provider settings that are not secrets (secrets are Worker secrets, see README) */
+      smtp: z
+        .object({
+          host: z.string().trim().max(200).default(""),
+          port: z.number().int().min(1).max(65535).default(587),
+          security: z.enum(["starttls", "tls", "none"]).default("starttls"),
+          username: z.string().max(200).default(""),
+        })
+        .prefault({}),
+      sesRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as eu-west-1").or(z.literal("")).default(""),
+      mailgunDomain: z.string().trim().max(200).default(""),
+      mailgunRegion: z.enum(["us", "eu"]).default("us"),
+      /** overrides a provider's API origin (EU endpoints, proxies, tests) */
+      apiBaseUrl: z.union([z.literal(""), z.url({ protocol: /^https?$/ }).max(200)]).default(""),
+    })
+    .prefault({}),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -26,6 +26,8 @@ export const contacts = sqliteTable(
     // Denormalised from events so segments and RFM stay one indexed read.
     orderCount: integer("order_count").notNull().default(0),
     revenue: real("revenue").notNull().default(0),
+    /** soft bounces in a row; reset by a delivery */
+    softBounces: integer("soft_bounces").notNull().default(0),
     firstOrderAt: ms("first_order_at"),
     lastOrderAt: ms("last_order_at"),
     lastOpenedAt: ms("last_opened_at"),
@@ -102,9 +104,14 @@ export const events = sqliteTable(
     source: text("source").notNull(),
     messageId: text("message_id"),
     context: json<Props>("context"),
+    // Engagement events (Email Opened, Email Clicked, ...) point at the email they are about, and say whether
+    // a person or a machine (privacy proxy, link scanner) caused them.
+    emailId: text("email_id"),
+    flag: text("flag", { enum: ["human", "machine", "bot"] }),
   },
   (t) => [
     uniqueIndex("events_source_message").on(t.source, t.messageId),
+    index("events_email").on(t.emailId, t.name),
     index("events_contact_time").on(t.contactId, t.occurredAt),
     index("events_name_contact_time").on(t.name, t.contactId, t.occurredAt),
     index("events_time").on(t.occurredAt),
@@ -249,8 +256,12 @@ export const messages = sqliteTable(
     topicId: integer("topic_id"),
     subject: text("subject"),
     status: text("status", {
-      enum: ["queued", "sent", "delivered", "bounced", "failed", "suppressed", "deferred"],
+      enum: ["queued", "sending", "sent", "delivered", "bounced", "complained", "failed", "suppressed", "cancelled"],
     }).notNull(),
+    data: json<Props>("data"), // the triggering event's properties or the transactional payload
+    trackOpens: integer("track_opens", { mode: "boolean" }).notNull().default(true),
+    trackClicks: integer("track_clicks", { mode: "boolean" }).notNull().default(true),
+    claimedAt: ms("claimed_at"),
     provider: text("provider"),
     providerMessageId: text("provider_message_id"),
     error: text("error"),
@@ -258,9 +269,12 @@ export const messages = sqliteTable(
     queuedAt: ms("queued_at").notNull(),
     sentAt: ms("sent_at"),
     deliveredAt: ms("delivered_at"),
-    openedAt: ms("opened_at"),
-    clickedAt: ms("clicked_at"),
+    openedAt: ms("opened_at"), // first human open
+    clickedAt: ms("clicked_at"), // first human click
+    machineOpenedAt: ms("machine_opened_at"),
     bouncedAt: ms("bounced_at"),
+    unsubscribedAt: ms("unsubscribed_at"),
+    complainedAt: ms("complained_at"),
   },
   (t) => [
     uniqueIndex("messages_idempotency").on(t.idempotencyKey),

@@ -1,0 +1,19 @@
+/** Picks the configured provider adapter. Each adapter lives in its own file behind the Provider interface. */
+import type { Settings } from "../../core/settings";
+import type { Env } from "../../env";
+import type { Provider } from "./types";
+
+export interface ProviderContext {
+  settings: Settings["sending"];
+  env: Env;
+}
+
+export type ProviderFactory = (ctx: ProviderContext) => Provider;
+
+export type ProviderName = Exclude<Settings["sending"]["provider"], "">;
+
+/** The provider in use: the one chosen in Settings, else the EMAIL_PROVIDER variable, else the outbox. */
+export function providerName(settings: Settings["sending"], env: Env): ProviderName {
+  const chosen = settings.provider || env.EMAIL_PROVIDER || "outbox";
+  return (["outbox", "smtp", "resend", "postmark", "ses", "sendgrid", "mailgun", "cloudflare"] as const).find((p) => p === chosen) ?? "outbox";
+}
