@@ -3,8 +3,9 @@
  * every directory and child process it made, also on Ctrl-C or a crash.
  *
  * Why Miniflare directly, and not `wrangler dev` or `unstable_startWorker`: both of those put wrangler's
- * ProxyWorker (a second workerd hop, about 1 ms per request on this machine) in front of the Worker. A
- * figure compares Tern against a baseline Worker, and the baseline would not pay for that proxy. Here the
+ * proxy (another workerd process and HTTP hop; DESIGN.md notes it dominates a bare route's cost) in front of
+ * the Worker. A figure compares Tern against a baseline Worker, and the baseline would not pay for that
+ * proxy, or would need a second wrangler instance with its own. Here the
  * bundle is exactly what `wrangler deploy` uploads (`wrangler deploy --dry-run --outdir`), the bindings are
  * exactly what wrangler derives from wrangler.toml (`unstable_getMiniflareWorkerOptions`, the same call
  * vitest-pool-workers makes), the D1 is migrated by `wrangler d1 migrations apply --local`, and baseline
@@ -12,8 +13,8 @@
  * router. Both sides of a ratio then pay the same way into workerd.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { existsSync, rmSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -29,63 +30,79 @@ const MINIFLARE = createRequire(path.join(wranglerDir, "package.json")).resolve(
 
 const childEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1", FORCE_COLOR: "0" };
 
-/** Everything to undo, newest first. */
+/**
+ * Two lifetimes: "run" (the temp root and the bundle, kept across figures) and "figure" (workerd processes
+ * and databases, undone after each figure). `cleanup(scope)` undoes them newest first.
+ */
 const cleanups = [];
-let cleaning = null;
+let cleaning = Promise.resolve();
 
-export function onCleanup(fn) {
-  cleanups.push(fn);
+export function onCleanup(fn, scope = "figure") {
+  cleanups.push({ fn, scope });
 }
 
-/** Runs every cleanup once (later calls wait for the first). Safe to call from signal handlers. */
-export function cleanup() {
-  cleaning ??= (async () => {
-    while (cleanups.length) {
-      const fn = cleanups.pop();
+export function cleanup(scope = "run") {
+  cleaning = cleaning.then(async () => {
+    for (let i = cleanups.length - 1; i >= 0; i--) {
+      if (scope === "figure" && cleanups[i].scope !== "figure") continue;
+      const [{ fn }] = cleanups.splice(i, 1);
       try {
         await fn();
       } catch (err) {
         console.error("cleanup failed:", err?.message ?? err);
       }
     }
-  })();
+  });
   return cleaning;
 }
 
+// Whoever ends the process (a signal; wrangler's own SIGINT handler, loaded with its API, calls
+// process.exit() at once), the exit hook still kills our children by pid and removes the temp root,
+// synchronously, since nothing async runs after exit.
+const livePids = new Set(); // negative: a process group
+let tempRoot = null;
+process.on("exit", () => {
+  for (const pid of livePids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {}
+  }
+  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
+});
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.once(signal, () => {
-    console.error(`\n${signal}: cleaning up`);
-    cleanup().finally(() => process.exit(130));
+    console.error(`\n${signal}: stopping and cleaning up`);
+    process.exit(130);
   });
 }
 
-let tempRoot = null;
-
-/** A fresh directory under one per-run temp root that is removed at cleanup. */
-export async function tempDir(name) {
+/** A fresh directory under the run's temp root; `scope` says when it is removed. */
+export async function tempDir(name, scope = "figure") {
   if (!tempRoot) {
     tempRoot = await mkdtemp(path.join(tmpdir(), "tern-bench-"));
     const root = tempRoot;
-    onCleanup(() => rm(root, { recursive: true, force: true }));
+    onCleanup(async () => {
+      await rm(root, { recursive: true, force: true });
+      tempRoot = null;
+    }, "run");
   }
-  const dir = path.join(tempRoot, name);
-  await mkdir(dir, { recursive: true });
+  const dir = await mkdtemp(path.join(tempRoot, `${name}-`));
+  if (scope === "figure") onCleanup(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
 /** Runs wrangler with metrics off; resolves with its output, rejects with it on a non-zero exit. */
 export function wrangler(args, { cwd = ROOT } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [WRANGLER_BIN, ...args], { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
-    const kill = () => child.exitCode === null && child.kill("SIGTERM");
-    onCleanup(kill);
+    // Its own process group: wrangler starts node and workerd children, and a cleanup must end them all.
+    const child = spawn(process.execPath, [WRANGLER_BIN, ...args], { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    livePids.add(-child.pid);
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
     child.on("error", reject);
     child.on("close", (code) => {
-      const i = cleanups.indexOf(kill);
-      if (i >= 0) cleanups.splice(i, 1);
+      livePids.delete(-child.pid);
       if (code === 0) resolve(out);
       else reject(new Error(`wrangler ${args.join(" ")} exited with ${code}:\n${out}`));
     });
@@ -100,8 +117,8 @@ let bundle = null;
  */
 export function buildWorker() {
   bundle ??= (async () => {
-    const outdir = await tempDir("bundle");
-    const assets = existsSync(path.join(ROOT, "web/dist")) ? path.join(ROOT, "web/dist") : await tempDir("assets");
+    const outdir = await tempDir("bundle", "run");
+    const assets = existsSync(path.join(ROOT, "web/dist")) ? path.join(ROOT, "web/dist") : await tempDir("assets", "run");
     await wrangler(["deploy", "--dry-run", "--outdir", outdir, "--assets", assets]);
     return { scriptPath: path.join(outdir, "index.js"), assets };
   })();
@@ -143,17 +160,21 @@ export async function startTern({ name = "tern", extraWorkers = [], miniflareOpt
       ...extraWorkers.map((w) => ({ d1Databases, ...w })),
     ],
   });
-  const dispose = () => mf.dispose();
-  onCleanup(dispose);
+  let workerdPid = null;
+  onCleanup(async () => {
+    await mf.dispose();
+    livePids.delete(workerdPid);
+  });
   const url = (await mf.ready).toString().replace(/\/$/, "");
-  const workerdPid = childPids("workerd").find((pid) => !before.has(pid)) ?? null;
+  workerdPid = childPids("workerd").find((pid) => !before.has(pid)) ?? null;
+  if (workerdPid) livePids.add(workerdPid);
 
   // A wrong persist path would give an empty database and confusing 500s later: fail here instead.
   const d1 = () => mf.getD1Database("DB", "tern");
   const tables = await (await d1()).prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('events', 'contacts', 'write_keys')").first();
   if (tables?.n !== 3) throw new Error(`D1 in ${dir} is not migrated (found ${tables?.n} of 3 tables)`);
 
-  return { url, mf, d1, dir, workerdPid, dispose };
+  return { url, mf, d1, dir, workerdPid };
 }
 
 /** Sets up the owner through the admin API and mints an ingest write key, as a new user would. */
