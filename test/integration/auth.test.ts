@@ -7,7 +7,7 @@ const PUBLIC = new Set(["GET /auth/status", "POST /auth/setup", "POST /auth/logi
 
 describe("first run", () => {
   it("reports that setup is required, refuses weak passwords, creates the owner once", async () => {
-    expect(await json(await call("/api/auth/status"))).toEqual({ setupRequired: true });
+    expect(await json(await call("/api/auth/status"))).toEqual({ setupRequired: true, authenticated: false });
     const weak = await call("/api/auth/setup", { method: "POST", body: JSON.stringify({ ...OWNER, password: "short" }) });
     expect(weak.status).toBe(400);
     expect((await json(weak)).error.issues[0].path).toBe("password");
@@ -23,7 +23,8 @@ describe("first run", () => {
 
     const again = await call("/api/auth/setup", { method: "POST", body: JSON.stringify({ ...OWNER, email: "intruder@example.com" }) });
     expect(again.status).toBe(409);
-    expect(await json(await call("/api/auth/status"))).toEqual({ setupRequired: false });
+    expect(await json(await call("/api/auth/status"))).toEqual({ setupRequired: false, authenticated: false });
+    expect(await json(await call("/api/auth/status", { headers: { cookie: cookie.split(";")[0]! } }))).toEqual({ setupRequired: false, authenticated: true });
   });
 
   it("sets a Secure __Host- cookie over https", async () => {

@@ -70,10 +70,11 @@ describe("CSV import", () => {
 
   it("refuses files without an email header, non-UTF-8 files and reuse of an import", async () => {
     const noHeader = await importCsv("name,phone\nAna,1");
-    expect(noHeader.report).toMatchObject({ status: "failed", error: "the first line must be a header with an email column" });
     expect(noHeader.res.status).toBe(400);
+    expect(noHeader.report.error).toEqual({ code: "invalid_file", message: "the first line must be a header with an email column" });
+    expect(await json(await a.fetch(`/api/imports/${noHeader.job.id}`))).toMatchObject({ status: "failed", error: "the first line must be a header with an email column" });
     const latin1 = await importCsv(new Blob([new Uint8Array([0x65, 0x6d, 0x61, 0x69, 0x6c, 0x0a, 0xe9, 0x40, 0x78, 0x2e, 0x63, 0x6f])]).stream());
-    expect(latin1.report.error).toMatch(/UTF-8/);
+    expect(latin1.report.error.message).toMatch(/UTF-8/);
     const again = await a.fetch(`/api/imports/${latin1.job.id}/csv`, { method: "PUT", body: "email\nz@example.com" });
     expect(again.status).toBe(409);
     expect((await a.fetch("/api/imports/999/csv", { method: "PUT", body: "email" })).status).toBe(404);

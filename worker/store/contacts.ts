@@ -51,6 +51,8 @@ export const contactSummary = {
   orderCount: contacts.orderCount,
   revenue: contacts.revenue,
   createdAt: contacts.createdAt,
+  // one indexed lookup per listed row (events_contact_time)
+  lastEventAt: sql<number | null>`(SELECT max(e.occurred_at) FROM ${events} e WHERE e.contact_id = ${contacts.id})`,
 };
 
 export async function listContacts(d1: D1Database, f: ContactFilter, page: { cursor?: number; limit: number }) {

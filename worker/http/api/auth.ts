@@ -1,11 +1,11 @@
 /** /api/auth/* — first-run setup, login/logout, the current user, password change. */
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { emailSchema } from "../../core/contact";
 import type { AppEnv } from "../../env";
-import { checkPassword, createOwner, createSession, deleteSession, publicUser, setPassword, SESSION_TTL_MS, userCount } from "../../store/auth";
+import { checkPassword, createOwner, createSession, deleteSession, publicUser, sessionPrincipal, setPassword, SESSION_TTL_MS, userCount } from "../../store/auth";
 import { check, hit, type Limit } from "../../store/ratelimit";
 import { jsonBody } from "../body";
 import { HttpError } from "../errors";
@@ -20,7 +20,15 @@ const passwordSchema = z.object({ current: z.string().max(200), password });
 /** Routes that work without a session. */
 export const publicAuth = new Hono<AppEnv>();
 
-publicAuth.get("/status", async (c) => c.json({ setupRequired: (await userCount(c.env.DB)) === 0 }));
+// Tells the UI which screen to show (setup, login or the app) without an error for a signed-out browser.
+publicAuth.get("/status", async (c) => {
+  const token = getCookie(c, sessionCookieName(c));
+  const [users, principal] = await Promise.all([
+    userCount(c.env.DB),
+    token && token.length < 200 ? sessionPrincipal(c.env.DB, token, Date.now()) : null,
+  ]);
+  return c.json({ setupRequired: users === 0, authenticated: !!principal });
+});
 
 publicAuth.post("/setup", async (c) => {
   const input = await jsonBody(c, setupSchema);

@@ -5,8 +5,7 @@ import { csvRow } from "../../core/csv";
 import type { AppEnv } from "../../env";
 import { createImport, getImport, listImports, MAX_IMPORT_BYTES, runImport, type Reject } from "../../store/imports";
 import { topicsByKey } from "../../store/topics";
-import { tooLarge } from "../body";
-import { jsonBody } from "../body";
+import { jsonBody, tooLarge } from "../body";
 import { badRequest, HttpError, notFound } from "../errors";
 
 export const importsApi = new Hono<AppEnv>();
@@ -54,8 +53,10 @@ importsApi.put("/:id/csv", async (c) => {
     .first();
   if (!claimed) throw new HttpError(409, "conflict", "This import already received its file; start a new import");
   const done = await runImport(c.env.DB, { ...job, status: "running" }, c.req.raw.body, Date.now);
+  // A file refused before its first row is a bad request; a partial import is a report (GET shows it too).
+  if (done.status === "failed" && done.rowsProcessed === 0) throw new HttpError(400, "invalid_file", done.error ?? "The file could not be imported");
   const { rejects, ...report } = done;
-  return c.json({ ...report, rejects: rejects.slice(0, 100) }, done.status === "failed" && done.rowsProcessed === 0 ? 400 : 200);
+  return c.json({ ...report, rejects: rejects.slice(0, 100) });
 });
 
 importsApi.get("/:id/rejects.csv", async (c) => {
