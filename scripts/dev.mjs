@@ -11,20 +11,31 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { credentialsPath, seedDemo } from "./seed.mjs";
-import { applyMigrations, persistArgs, ROOT, wranglerCommand, wranglerEnv } from "./lib/wrangler.mjs";
+import { activeChildren, applyMigrations, persistArgs, ROOT, wranglerCommand, wranglerEnv } from "./lib/wrangler.mjs";
 
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[22m` : s);
 const dim = (s) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[22m` : s);
 const red = (s) => (process.stderr.isTTY ? `\x1b[31m${s}\x1b[39m` : s);
 const say = (msg) => console.log(`${dim("tern")} ${msg}`);
 const running = new Set(); // children to stop if we give up early
+const stopChildren = () => {
+  for (const child of [...running, ...activeChildren]) child.kill("SIGTERM");
+};
 const fail = (msg) => {
   console.error(`${red("tern")} ${msg}`);
-  for (const child of running) child.kill("SIGTERM");
+  stopChildren();
   process.exit(1);
 };
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"];
+// Until wrangler dev runs, a signal stops the setup steps (the seed is one transaction: nothing half-written).
+const stopSetup = (signal) => {
+  stopChildren();
+  process.exit(128 + os.constants.signals[signal]);
+};
+for (const signal of SIGNALS) process.on(signal, stopSetup);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 function parseArgs(argv) {
@@ -96,7 +107,7 @@ function reportBuild(result) {
     return;
   }
   fail(`The admin UI did not build (${why}; the output is above) and there is no earlier build in web/dist.\n` +
-    "     Fix the error and run `npm run dev` again (or `npm run dev -- --no-build` to start the API without the UI).");
+    "     wrangler serves the UI from web/dist, so fix the error and run `npm run dev` again.");
 }
 
 function portFree(port) {
@@ -187,13 +198,14 @@ async function main() {
   const env = wranglerEnv(process.env.CLOUDFLARE_CF_FETCH_ENABLED === undefined ? { CLOUDFLARE_CF_FETCH_ENABLED: "false" } : {});
   const child = spawn(cmd, args, { cwd: ROOT, env, stdio: "inherit" });
   // Ctrl-C reaches wrangler through the terminal as well; forwarding covers `kill` of this process alone.
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  for (const signal of SIGNALS) {
+    process.off(signal, stopSetup);
     process.on(signal, () => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     });
   }
   child.on("error", (err) => fail(`Could not start wrangler: ${err.message}`));
-  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : 15) : 0)));
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + os.constants.signals[signal] : 0)));
 
   if (await waitUntilUp(opts.port, child)) banner(opts.port, seeded, opts.persistTo);
 }

@@ -21,6 +21,9 @@ export function wranglerCommand(args) {
     : { cmd: process.platform === "win32" ? "npx.cmd" : "npx", args: ["wrangler", ...args] };
 }
 
+/** wrangler processes still running, so a script that is stopped early can stop them too. */
+export const activeChildren = new Set();
+
 /**
  * Runs `wrangler ...args` to completion. stdin is closed, so a prompt that slipped through fails instead of
  * hanging. Output is captured; `echo` also streams it to ours. Rejects with the output on a non-zero exit.
@@ -29,6 +32,8 @@ export function runWrangler(args, { echo = false, cwd = ROOT } = {}) {
   const { cmd, args: argv } = wranglerCommand(args);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, { cwd, env: wranglerEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    activeChildren.add(child);
+    child.on("exit", () => activeChildren.delete(child));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
