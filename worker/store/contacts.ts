@@ -14,6 +14,10 @@ export interface ContactFilter {
   kind?: "identified" | "anonymous" | "all";
 }
 
+// drizzle leaves columns unqualified in a select list, where "id" inside a subquery would bind to the
+// subquery's own table: correlated subqueries name the outer column explicitly.
+const outerId = sql.raw(`"contacts"."id"`);
+
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
 export function filterWhere(f: ContactFilter): SQL | undefined {
@@ -31,7 +35,7 @@ export function filterWhere(f: ContactFilter): SQL | undefined {
   if (f.status) conds.push(eq(contacts.status, f.status));
   if (f.topic) {
     conds.push(sql`EXISTS (SELECT 1 FROM ${subscriptions} s JOIN ${topics} t ON t.id = s.topic_id
-      WHERE s.contact_id = ${contacts.id} AND t.key = ${f.topic} AND s.status = 'subscribed')`);
+      WHERE s.contact_id = ${outerId} AND t.key = ${f.topic} AND s.status = 'subscribed')`);
   }
   const kind = f.kind ?? "identified";
   if (kind === "identified") conds.push(or(isNotNull(contacts.email), isNotNull(contacts.externalId)));
@@ -52,7 +56,7 @@ export const contactSummary = {
   revenue: contacts.revenue,
   createdAt: contacts.createdAt,
   // one indexed lookup per listed row (events_contact_time)
-  lastEventAt: sql<number | null>`(SELECT max(e.occurred_at) FROM ${events} e WHERE e.contact_id = ${contacts.id})`,
+  lastEventAt: sql<number | null>`(SELECT max(e.occurred_at) FROM ${events} e WHERE e.contact_id = ${outerId})`,
 };
 
 export async function listContacts(d1: D1Database, f: ContactFilter, page: { cursor?: number; limit: number }) {
@@ -217,7 +221,7 @@ export async function exportPage(d1: D1Database, f: ContactFilter, before: numbe
       birthday: contacts.birthday,
       properties: contacts.properties,
       topics: sql<string | null>`(SELECT group_concat(t.key, ';') FROM ${subscriptions} s JOIN ${topics} t ON t.id = s.topic_id
-        WHERE s.contact_id = ${contacts.id} AND s.status = 'subscribed')`,
+        WHERE s.contact_id = ${outerId} AND s.status = 'subscribed')`,
     })
     .from(contacts)
     .where(and(filterWhere(f), before ? lt(contacts.id, before) : undefined))

@@ -10,7 +10,7 @@ export async function listTopics(d1: D1Database) {
     .select({
       id: topics.id, key: topics.key, name: topics.name, description: topics.description, kind: topics.kind,
       doubleOptIn: topics.doubleOptIn, createdAt: topics.createdAt,
-      subscribers: sql<number>`(SELECT count(*) FROM subscriptions s WHERE s.topic_id = ${topics.id} AND s.status = 'subscribed')`,
+      subscribers: sql<number>`(SELECT count(*) FROM subscriptions s WHERE s.topic_id = ${sql.raw(`"topics"."id"`)} AND s.status = 'subscribed')`,
     })
     .from(topics)
     .orderBy(asc(topics.name))
