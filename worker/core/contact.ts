@@ -23,14 +23,23 @@ export const emailSchema = z
     return email;
   });
 
+// Constructing an Intl.DateTimeFormat costs ~0.1 ms, and ingest checks every event's context.timezone.
+const knownTimezones = new Map<string, boolean>();
+
 export function isTimezone(tz: string): boolean {
   if (tz.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(tz)) return false;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
+  let ok = knownTimezones.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (knownTimezones.size >= 1000) knownTimezones.clear();
+    knownTimezones.set(tz, ok);
   }
+  return ok;
 }
 
 /** Accepts YYYY-MM-DD, an ISO timestamp, MM-DD or --MM-DD; returns YYYY-MM-DD or --MM-DD. */

@@ -5,6 +5,7 @@
  */
 import { planIdentities, type KnownContact, type Lookups, type PlannedContact } from "../core/identity";
 import { REVENUE_EVENTS, type IngestMessage, type ProductInfo } from "../core/ingest";
+import { jsonObject } from "../core/json";
 import { chunk, insertRows, MAX_PARAMS, runBatch } from "./db";
 
 export interface StoredEvent {
@@ -30,6 +31,8 @@ const FIELD_COLUMNS = {
   birthday: "birthday",
 } as const;
 type FieldKey = keyof typeof FIELD_COLUMNS;
+const STORED_COLUMNS = [...Object.values(FIELD_COLUMNS), "properties"] as const;
+type StoredRow = Record<(typeof STORED_COLUMNS)[number], string | null>;
 const fieldKeys = Object.keys(FIELD_COLUMNS) as FieldKey[];
 
 export async function ingestMessages(d1: D1Database, source: string, input: IngestMessage[], receivedAt: number): Promise<IngestResult> {
@@ -41,7 +44,7 @@ export async function ingestMessages(d1: D1Database, source: string, input: Inge
     seenInBatch.add(m.messageId);
     return true;
   });
-  const { lookups, seen } = await readLookups(d1, source, candidates);
+  const { lookups, seen, stored } = await readLookups(d1, source, candidates);
   const messages = candidates.filter((m) => !(m.messageId && m.name && seen.has(m.messageId)));
 
   const plan = planIdentities(messages, lookups, REVENUE_EVENTS);
@@ -55,7 +58,7 @@ export async function ingestMessages(d1: D1Database, source: string, input: Inge
   for (const c of plan.contacts) {
     const id = idOf(c);
     for (const from of c.absorbs) writes.push(...mergeStatements(d1, from, id, receivedAt));
-    if (c.id !== null) writes.push(...updateStatements(d1, c, receivedAt));
+    if (c.id !== null) writes.push(...updateStatements(d1, c, receivedAt, stored.get(c.id)));
   }
 
   const aliasRows = plan.contacts.flatMap((c) => [...c.aliases].map(([alias, kind]) => [alias, idOf(c), kind, receivedAt]));
@@ -106,16 +109,17 @@ async function readLookups(d1: D1Database, source: string, messages: IngestMessa
   const size = MAX_PARAMS - 1;
   const statements: { kind: "external" | "email" | "alias" | "seen"; stmt: D1PreparedStatement }[] = [];
   const inList = (n: number) => Array(n).fill("?").join(",");
+  const cols = `c.id, c.email, c.external_id AS externalId, ${STORED_COLUMNS.map((col) => `c.${col}`).join(", ")}`;
   for (const part of chunk([...externals], size)) {
-    statements.push({ kind: "external", stmt: d1.prepare(`SELECT id, email, external_id AS externalId, external_id AS k FROM contacts WHERE external_id IN (${inList(part.length)})`).bind(...part) });
+    statements.push({ kind: "external", stmt: d1.prepare(`SELECT ${cols}, c.external_id AS k FROM contacts c WHERE c.external_id IN (${inList(part.length)})`).bind(...part) });
   }
   for (const part of chunk([...emails], size)) {
-    statements.push({ kind: "email", stmt: d1.prepare(`SELECT id, email, external_id AS externalId, email AS k FROM contacts WHERE email IN (${inList(part.length)})`).bind(...part) });
+    statements.push({ kind: "email", stmt: d1.prepare(`SELECT ${cols}, c.email AS k FROM contacts c WHERE c.email IN (${inList(part.length)})`).bind(...part) });
   }
   for (const part of chunk([...aliases], size)) {
     statements.push({
       kind: "alias",
-      stmt: d1.prepare(`SELECT c.id, c.email, c.external_id AS externalId, a.alias AS k FROM contact_aliases a JOIN contacts c ON c.id = a.contact_id WHERE a.alias IN (${inList(part.length)})`).bind(...part),
+      stmt: d1.prepare(`SELECT ${cols}, a.alias AS k FROM contact_aliases a JOIN contacts c ON c.id = a.contact_id WHERE a.alias IN (${inList(part.length)})`).bind(...part),
     });
   }
   for (const part of chunk(messageIds, size - 1)) {
@@ -125,20 +129,22 @@ async function readLookups(d1: D1Database, source: string, messages: IngestMessa
   const seen = new Set<string>();
   const results = await runBatch(d1, statements.map((s) => s.stmt));
   const known = new Map<number, KnownContact>(); // one object per contact, so identity checks by reference hold
+  const stored = new Map<number, StoredRow>();
   results.forEach((result, i) => {
     const kind = statements[i]!.kind;
-    for (const row of result.results as (KnownContact & { k: string })[]) {
+    for (const row of result.results as (KnownContact & StoredRow & { k: string })[]) {
       if (kind === "seen") {
         seen.add(row.k);
         continue;
       }
       const contact = known.get(row.id) ?? { id: row.id, email: row.email, externalId: row.externalId };
       known.set(row.id, contact);
+      stored.set(row.id, row);
       const map = kind === "external" ? lookups.byExternal : kind === "email" ? lookups.byEmail : lookups.byAlias;
       map.set(row.k, contact);
     }
   });
-  return { lookups, seen };
+  return { lookups, seen, stored };
 }
 
 async function createContacts(d1: D1Database, created: PlannedContact[], source: string, now: number) {
@@ -180,23 +186,27 @@ async function createContacts(d1: D1Database, created: PlannedContact[], source:
   return ids;
 }
 
-function updateStatements(d1: D1Database, c: PlannedContact, now: number): D1PreparedStatement[] {
+function updateStatements(d1: D1Database, c: PlannedContact, now: number, row: StoredRow | undefined): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = [];
   if (c.identityChanged) {
     // OR IGNORE: if another request took this email or user id meanwhile, keep the stored identity.
     out.push(d1.prepare("UPDATE OR IGNORE contacts SET email = ?, external_id = ?, updated_at = ? WHERE id = ?").bind(c.email, c.externalId, now, c.id));
   }
+  // Most events repeat what is stored (context.timezone/locale on every track call): write only what changes.
   const sets: string[] = [];
   const values: unknown[] = [];
   for (const key of fieldKeys) {
-    if (c.fields[key] !== undefined) {
+    const value = c.fields[key];
+    if (value !== undefined && (!row || row[FIELD_COLUMNS[key]] !== value)) {
       sets.push(`${FIELD_COLUMNS[key]} = ?`);
-      values.push(c.fields[key]);
+      values.push(value);
     }
   }
-  if (Object.keys(c.properties).length) {
+  const storedProps = row ? jsonObject(row.properties) : {};
+  const changed = Object.entries(c.properties).filter(([k, v]) => !row || JSON.stringify(storedProps[k]) !== JSON.stringify(v));
+  if (changed.length) {
     sets.push("properties = json_patch(properties, ?)");
-    values.push(JSON.stringify(c.properties));
+    values.push(JSON.stringify(Object.fromEntries(changed)));
   }
   if (sets.length) out.push(d1.prepare(`UPDATE contacts SET ${sets.join(", ")}, updated_at = ? WHERE id = ?`).bind(...values, now, c.id));
   return out;
