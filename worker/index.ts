@@ -4,7 +4,14 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv, Env } from "./env";
 import { api } from "./http/api";
 import { errorResponse, HttpError } from "./http/errors";
+import { hooks } from "./http/hooks";
 import { ingest } from "./http/ingest";
+import { preferences } from "./http/preferences";
+import { track } from "./http/track";
+import { recordDeadLetters } from "./delivery/dead-letters";
+import { MissingSecretError } from "./delivery/links";
+import { handleSendBatch, type SendJob } from "./delivery/send";
+import { handleTrackBatch } from "./delivery/track";
 import { purgeSessions } from "./store/auth";
 import { purge as purgeRateLimits } from "./store/ratelimit";
 
@@ -15,16 +22,20 @@ const app = new Hono<AppEnv>();
 app.use("*", secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpenerPolicy: false }));
 app.route("/v1", ingest);
 app.route("/api", api);
+app.route("/hooks", hooks);
+app.route("/", track);
+app.route("/", preferences);
 app.get("/healthz", (c) => c.json({ ok: true }));
 
 app.notFound((c) => {
   const path = new URL(c.req.url).pathname;
-  if (/^\/(api|v1|hooks)(\/|$)/.test(path)) return c.json({ error: { code: "not_found", message: "Not found" } }, 404);
+  if (/^\/(api|v1|hooks|forms)(\/|$)/.test(path)) return c.json({ error: { code: "not_found", message: "Not found" } }, 404);
   return c.env.ASSETS.fetch(c.req.raw);
 });
 
 app.onError((err, c) => {
   if (err instanceof HttpError) return errorResponse(c, err);
+  if (err instanceof MissingSecretError) return c.json({ error: { code: "not_configured", message: err.message } }, 503);
   console.error("unhandled error", c.req.method, new URL(c.req.url).pathname, err);
   return c.json({ error: { code: "internal", message: "Something went wrong on our side" } }, 500);
 });
@@ -33,18 +44,11 @@ export default {
   fetch: app.fetch,
 
   async queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-    if (batch.queue.endsWith("-dlq")) {
-      // Messages that exhausted their retries: keep them where the admin UI can show them.
-      await env.DB.batch(
-        batch.messages.map((m) =>
-          env.DB.prepare("INSERT INTO dead_letters (queue, body, error, created_at) VALUES (?, ?, ?, ?)").bind(batch.queue, JSON.stringify(m.body), "retries exhausted", Date.now()),
-        ),
-      );
-      batch.ackAll();
-      return;
-    }
-    // The send consumer arrives with the sending issue; nothing produces send jobs before it.
-    batch.retryAll({ delaySeconds: 60 });
+    if (batch.queue.endsWith("-dlq")) return recordDeadLetters(batch, env);
+    if (batch.queue.startsWith("tern-send")) return handleSendBatch(batch as MessageBatch<SendJob>, env);
+    if (batch.queue === "tern-track") return handleTrackBatch(batch, env);
+    console.error("message from an unknown queue", batch.queue);
+    batch.retryAll({ delaySeconds: 300 });
   },
 
   async scheduled(_controller: ScheduledController, env: Env): Promise<void> {

@@ -17,3 +17,23 @@ export function providerName(settings: Settings["sending"], env: Env): ProviderN
   const chosen = settings.provider || env.EMAIL_PROVIDER || "outbox";
   return (["outbox", "smtp", "resend", "postmark", "ses", "sendgrid", "mailgun", "cloudflare"] as const).find((p) => p === chosen) ?? "outbox";
 }
+
+import { cloudflare } from "./cloudflare";
+import { mailgun } from "./mailgun";
+import { outbox } from "./outbox";
+import { postmark } from "./postmark";
+import { resend } from "./resend";
+import { sendgrid } from "./sendgrid";
+import { ses } from "./ses";
+import { smtp } from "./smtp";
+
+// Adapters register here, one file each behind the Provider interface.
+const factories: Partial<Record<ProviderName, ProviderFactory>> = { outbox, smtp, resend, postmark, ses, sendgrid, mailgun, cloudflare };
+
+export function createProvider(name: ProviderName, ctx: ProviderContext): Provider {
+  const factory = factories[name];
+  if (!factory) {
+    return { name, send: async () => ({ ok: false, retryable: false, error: `the ${name} provider is not available in this build` }) };
+  }
+  return factory(ctx);
+}

@@ -8,7 +8,11 @@ import { contactsApi } from "./contacts";
 import { importsApi } from "./imports";
 import { apiKeysApi, writeKeysApi } from "./keys";
 import { requireAuth } from "./session";
+import { outboxApi } from "./outbox";
+import { sendApi } from "./send";
 import { settingsApi, topicsApi } from "./settings";
+import { suppressionsApi } from "./suppressions";
+import { templatesApi } from "./templates";
 
 export const api = new Hono<AppEnv>();
 
@@ -24,8 +28,12 @@ api.route("/contacts", contactsApi);
 api.route("/imports", importsApi);
 api.route("/topics", topicsApi);
 api.route("/settings", settingsApi);
+api.route("/suppressions", suppressionsApi);
 api.route("/write-keys", writeKeysApi);
 api.route("/api-keys", apiKeysApi);
+api.route("/templates", templatesApi);
+api.route("/send", sendApi);
+api.route("/outbox", outboxApi);
 api.get("/stats/overview", async (c) => c.json(await overview(c.env.DB, Date.now())));
 
 api.all("*", () => {

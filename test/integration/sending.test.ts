@@ -1,0 +1,359 @@
+import { createMessageBatch, getQueueResult, createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { handleSendBatch } from "../../worker/delivery/send";
+import { handleTrackBatch, type TrackHit } from "../../worker/delivery/track";
+import type { OutgoingEmail, Provider, SendResult } from "../../worker/delivery/providers/types";
+import { createMessages, type SendRequest } from "../../worker/store/messages";
+import { admin, call, json, type Admin } from "./helpers";
+
+let a: Admin;
+let templateId: number;
+let newsletter: number;
+
+const html = `<h1>Hi {{ contact.first_name | default: "there" }}</h1>
+<p>{% for p in event.products %}{{ p.name }} {{ p.price | money }}. {% endfor %}</p>
+<p><a href="https://shop.example/cart?ref=email">Back to your cart</a> or <a href="https://shop.example/">the shop</a>.</p>`;
+
+async function contact(email: string, topics: Record<string, string> = { newsletter: "subscribed" }, extra: Record<string, unknown> = {}) {
+  const res = await a.fetch("/api/contacts", { method: "POST", json: { email, firstName: "Ada", topics, ...extra } });
+  expect(res.status).toBe(201);
+  return (await json(res)).id as number;
+}
+
+let seq = 0;
+const marketing = (contactId: number, over: Partial<SendRequest> = {}): SendRequest => ({
+  idempotencyKey: `test:${++seq}`, contactId, templateId, kind: "marketing", topicId: newsletter,
+  data: { products: [{ name: "Mug", price: 12 }] }, ...over,
+});
+
+/** Runs the real consumer on a batch of jobs, as the queue would deliver them. */
+async function deliver(ids: string[], provider?: Provider, attempts = 1) {
+  const batch = createMessageBatch("tern-send", ids.map((id, i) => ({ id: `q${i}-${Math.random()}`, timestamp: new Date(), attempts, body: { id } })));
+  // the queue result does not report retry delays: record them on the way through
+  const delays: (number | undefined)[] = [];
+  for (const m of batch.messages) {
+    const retry = m.retry.bind(m);
+    m.retry = (options?: QueueRetryOptions) => (delays.push(options?.delaySeconds), retry(options));
+  }
+  await handleSendBatch(batch as MessageBatch<{ id: string }>, env, { provider, random: () => 0.5 });
+  return { ...(await getQueueResult(batch, createExecutionContext())), delays };
+}
+
+const message = (id: string) => env.DB.prepare("SELECT * FROM messages WHERE id = ?").bind(id).first<any>();
+const outboxRow = (id: string) => env.DB.prepare("SELECT * FROM outbox WHERE message_id = ?").bind(id).first<any>();
+
+async function until<T>(fn: () => Promise<T | null | undefined>, ms = 8000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await scheduler.wait(100);
+  }
+}
+
+const header = (raw: string, name: string) => {
+  const head = raw.slice(0, raw.indexOf("\r\n\r\n")).replace(/\r\n[ \t]+/g, " ");
+  return head.split("\r\n").find((l) => l.toLowerCase().startsWith(name.toLowerCase() + ":"))?.slice(name.length + 1).trim();
+};
+const tokenFrom = (text: string, kind: string) => new RegExp(`/${kind}/([A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)`).exec(text)?.[1];
+
+beforeAll(async () => {
+  a = await admin();
+  await a.fetch("/api/settings", { method: "PATCH", json: { store: { name: "Juniper", address: "1 Harbour St" }, sender: { fromEmail: "hello@juniper.example", fromName: "Juniper" }, sending: { publicUrl: "https://tern.example.com", ratePerSecond: 1000 } } });
+  newsletter = (await json(await a.fetch("/api/topics", { method: "POST", json: { key: "newsletter", name: "Newsletter" } }))).id;
+  const t = await a.fetch("/api/templates", { method: "POST", json: { name: "Cart", subject: "{{ contact.first_name }}, your cart", html } });
+  expect(t.status).toBe(201);
+  templateId = (await json(t)).id;
+});
+
+describe("templates API", () => {
+  it("refuses templates with errors, naming the field", async () => {
+    const res = await a.fetch("/api/templates", { method: "POST", json: { name: "Bad", subject: "{{ x | nope }}", html: "{% if %}" } });
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.issues.map((i: any) => i.path).sort()).toEqual(["html", "subject"]);
+    const patch = await a.fetch(`/api/templates/${templateId}`, { method: "PATCH", json: { html: "{% for %}" } });
+    expect(patch.status).toBe(400);
+  });
+
+  it("previews a draft for a contact without sending", async () => {
+    const id = await contact("preview@example.com");
+    const res = await a.fetch("/api/templates/preview", { method: "POST", json: { contactId: id, template: { subject: "Hello {{ contact.email }}", html: "<p>{{ contact.first_name }}</p>" } } });
+    expect(res.status).toBe(200);
+    const out = await json(res);
+    expect(out.subject).toBe("Hello preview@example.com");
+    expect(out.html).toContain("<p>Ada</p>");
+    expect(out.html).toContain("https://tern.example.com/u/preview");
+    expect(out.text).toContain("Ada");
+  });
+});
+
+describe("transactional send, end to end through the real queue", () => {
+  it("renders, rewrites links, adds the pixel and lands in the outbox", async () => {
+    const res = await a.fetch("/api/send", { method: "POST", json: { templateId, to: "Buyer@Example.com", data: { products: [{ name: "Teapot", price: 40 }] } } });
+    expect(res.status).toBe(202);
+    const { messageId } = await json(res);
+    const row = await until(() => outboxRow(messageId));
+    expect(row.to_email).toBe("buyer@example.com");
+    expect(row.html).toContain("Teapot $40.00");
+    expect(row.html).toMatch(/href="https:\/\/tern\.example\.com\/c\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"/);
+    expect(row.html).not.toContain('href="https://shop.example/cart');
+    expect(row.html).toMatch(/<img src="https:\/\/tern\.example\.com\/o\//);
+    expect(header(row.raw, "List-Unsubscribe")).toBeUndefined();
+    expect(header(row.raw, "X-Tern-Message-Id")).toBe(messageId);
+    const m = await message(messageId);
+    expect(m).toMatchObject({ status: "sent", provider: "outbox", kind: "transactional" });
+    const ev = await env.DB.prepare("SELECT * FROM events WHERE email_id = ? AND name = 'Email Sent'").bind(messageId).first();
+    expect(ev).toBeTruthy();
+  });
+
+  it("honours an idempotency key and refuses bad input", async () => {
+    const body = { templateId, to: "idem@example.com", idempotencyKey: "order-77" };
+    const first = await json(await a.fetch("/api/send", { method: "POST", json: body }));
+    await until(() => outboxRow(first.messageId));
+    const again = await json(await a.fetch("/api/send", { method: "POST", json: body }));
+    expect(again.queued).toBe(false);
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE to_email = 'idem@example.com' OR contact_id = (SELECT id FROM contacts WHERE email = 'idem@example.com')").first<{ n: number }>();
+    expect(n!.n).toBe(1);
+    expect((await a.fetch("/api/send", { method: "POST", json: { templateId } })).status).toBe(400);
+    expect((await a.fetch("/api/send", { method: "POST", json: { templateId: 99999, to: "x@example.com" } })).status).toBe(404);
+    expect((await a.fetch("/api/send", { method: "POST", json: { templateId, to: "x@example.com\r\nBcc: y@example.com" } })).status).toBe(400);
+  });
+
+  it("sends a test of a template to any address", async () => {
+    const id = await contact("rendered-for@example.com");
+    const res = await a.fetch(`/api/templates/${templateId}/test`, { method: "POST", json: { to: "qa@example.com", contactId: id } });
+    expect(res.status).toBe(202);
+    const { messageId } = await json(res);
+    const sent = await until(() => outboxRow(messageId));
+    expect(sent.to_email).toBe("qa@example.com");
+    expect(sent.subject).toBe("Ada, your cart");
+  });
+});
+
+describe("marketing send: headers, one-click unsubscribe, tracking", () => {
+  it("carries RFC 8058 headers; a one-click POST unsubscribes and the next send is refused", async () => {
+    const id = await contact("reader@example.com");
+    const [m1, m2] = await createMessages(env.DB, [marketing(id), marketing(id)], Date.now());
+    await deliver([m1!.id]);
+    const row = await outboxRow(m1!.id);
+    expect(header(row.raw, "List-Unsubscribe-Post")).toBe("List-Unsubscribe=One-Click");
+    const unsub = header(row.raw, "List-Unsubscribe")!;
+    expect(unsub).toMatch(/^<https:\/\/tern\.example\.com\/u\/[^>]+>$/);
+    expect(header(row.raw, "List-Id")).toBe('"Juniper: Newsletter" <newsletter.tern.example.com>');
+
+    const path = new URL(unsub.slice(1, -1)).pathname;
+    // a GET (mail scanners prefetch) shows a page and changes nothing
+    const page = await call(path);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Unsubscribe from Newsletter");
+    expect((await env.DB.prepare("SELECT status FROM subscriptions WHERE contact_id = ?").bind(id).first<any>()).status).toBe("subscribed");
+
+    const post = await call(path, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
+    expect(post.status).toBe(200);
+    expect((await env.DB.prepare("SELECT status FROM subscriptions WHERE contact_id = ?").bind(id).first<any>()).status).toBe("unsubscribed");
+    expect((await message(m1!.id)).unsubscribed_at).toBeGreaterThan(0);
+
+    // the second message was already queued before the unsubscribe: it must not go out
+    await deliver([m2!.id]);
+    expect(await message(m2!.id)).toMatchObject({ status: "suppressed", error: "the contact is not subscribed to this topic" });
+    expect(await outboxRow(m2!.id)).toBeNull();
+  });
+
+  it("the page's 'all' button stops every marketing email", async () => {
+    const id = await contact("all@example.com");
+    const [m1, m2] = await createMessages(env.DB, [marketing(id), marketing(id, { topicId: null })], Date.now());
+    await deliver([m1!.id]);
+    const path = new URL(header((await outboxRow(m1!.id)).raw, "List-Unsubscribe")!.slice(1, -1)).pathname;
+    const res = await call(path, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "scope=all" });
+    expect(await res.text()).toContain("You are unsubscribed");
+    expect((await env.DB.prepare("SELECT status FROM contacts WHERE id = ?").bind(id).first<any>()).status).toBe("unsubscribed");
+    await deliver([m2!.id]);
+    expect(await message(m2!.id)).toMatchObject({ status: "suppressed", error: "the contact is unsubscribed" });
+  });
+
+  it("refuses tampered and foreign unsubscribe tokens", async () => {
+    for (const token of ["garbage", "eyJrIjoidSIsImMiOjF9.AAAAAAAAAAAAAAAAAAAAAA", "x".repeat(5000)]) {
+      expect((await call(`/u/${token}`, { method: "POST", body: "List-Unsubscribe=One-Click" })).status).toBe(404);
+      expect((await call(`/u/${token}`)).status).toBe(404);
+    }
+  });
+
+  it("records opens and clicks, separating machines from people, and redirects only where the email linked", async () => {
+    const id = await contact("clicker@example.com");
+    const [m] = await createMessages(env.DB, [marketing(id)], Date.now() - 60_000);
+    await deliver([m!.id]);
+    await env.DB.prepare("UPDATE messages SET sent_at = ? WHERE id = ?").bind(Date.now() - 60_000, m!.id).run();
+    const row = await outboxRow(m!.id);
+    const pixel = tokenFrom(row.html, "o")!;
+    const click = tokenFrom(row.html, "c")!;
+
+    const gif = await call(`/o/${pixel}`, { headers: { "user-agent": "Mozilla/5.0 (Macintosh) AppleWebKit/605 Version/17 Safari/605" } });
+    expect(gif.status).toBe(200);
+    expect(gif.headers.get("content-type")).toBe("image/gif");
+    expect(gif.headers.get("cache-control")).toContain("no-store");
+    await call(`/o/${pixel}`, { headers: { "user-agent": "Mozilla/5.0" } }); // Apple Mail Privacy Protection
+
+    const go = await call(`/c/${click}`, { headers: { "user-agent": "Mozilla/5.0 (Windows NT 10.0) Chrome/130" }, redirect: "manual" });
+    expect(go.status).toBe(302);
+    expect(go.headers.get("location")).toBe("https://shop.example/cart?ref=email");
+    const scan = await call(`/c/${click}`, { method: "HEAD", redirect: "manual" });
+    expect(scan.status).toBe(302);
+
+    const events = await until(async () => {
+      const r = await env.DB.prepare("SELECT name, flag FROM events WHERE email_id = ? AND name IN ('Email Opened', 'Email Clicked') ORDER BY id").bind(m!.id).all<any>();
+      return r.results.length >= 4 ? r.results : null;
+    });
+    expect(events.map((e: any) => `${e.name}:${e.flag}`).sort()).toEqual(["Email Clicked:bot", "Email Clicked:human", "Email Opened:human", "Email Opened:machine"]);
+    const msg = await message(m!.id);
+    expect(msg.opened_at).toBeGreaterThan(0);
+    expect(msg.machine_opened_at).toBeGreaterThan(0);
+    expect(msg.clicked_at).toBeGreaterThan(0);
+    expect((await env.DB.prepare("SELECT last_clicked_at FROM contacts WHERE id = ?").bind(id).first<any>()).last_clicked_at).toBeGreaterThan(0);
+
+    // tampering with the destination, or a token for another kind, never redirects
+    const [body, sig] = click.split(".");
+    const forged = btoa(JSON.stringify({ k: "c", m: m!.id, u: "https://evil.example/" })).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    for (const bad of [`${forged}.${sig}`, `${body}.${sig!.slice(1)}`, pixel, "nonsense"]) {
+      const res = await call(`/c/${bad}`, { redirect: "manual" });
+      expect(res.status).toBe(404);
+      expect(res.headers.get("location")).toBeNull();
+    }
+    expect((await call(`/o/not-a-token`)).status).toBe(404);
+  });
+
+  it("shows the email in the browser from its link", async () => {
+    const id = await contact("viewer@example.com");
+    const [m] = await createMessages(env.DB, [marketing(id)], Date.now());
+    await deliver([m!.id]);
+    const view = tokenFrom((await outboxRow(m!.id)).html, "v")!;
+    const res = await call(`/v/${view}`);
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain("Mug $12.00");
+    expect(page).not.toContain("/o/"); // viewing in the browser is not an open
+    expect((await call(`/v/${view}x`)).status).toBe(404);
+  });
+});
+
+describe("the consumer's guarantees", () => {
+  it("sends once when the same job arrives twice, in one batch or in two", async () => {
+    const id = await contact("twice@example.com");
+    const [m] = await createMessages(env.DB, [marketing(id)], Date.now());
+    const sent: string[] = [];
+    const provider: Provider = { name: "counting", send: async (e) => (sent.push(e.messageId), { ok: true, providerMessageId: `p-${e.messageId}` }) };
+    const first = await deliver([m!.id, m!.id], provider);
+    expect(first.explicitAcks.length).toBe(2);
+    await deliver([m!.id], provider);
+    expect(sent).toEqual([m!.id]);
+    expect(await message(m!.id)).toMatchObject({ status: "sent", provider_message_id: `p-${m!.id}` });
+  });
+
+  it("loses nothing and duplicates nothing when 30% of provider calls fail", async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 20; i++) ids.push(await contact(`flaky${i}@example.com`));
+    const created = await createMessages(env.DB, ids.map((id) => marketing(id)), Date.now());
+    let seed = 42;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const accepted = new Map<string, number>();
+    const flaky: Provider = {
+      name: "flaky",
+      async send(e: OutgoingEmail): Promise<SendResult> {
+        const r = rand();
+        if (r < 0.15) return { ok: false, retryable: true, error: "503 try later" };
+        if (r < 0.3) return { ok: false, retryable: true, error: "request failed: timeout" };
+        accepted.set(e.messageId, (accepted.get(e.messageId) ?? 0) + 1);
+        return { ok: true, providerMessageId: null };
+      },
+    };
+    let pending = created.map((m) => m.id);
+    for (let round = 0; round < 20 && pending.length; round++) {
+      await deliver(pending, flaky, round + 1);
+      const statuses = await env.DB.prepare(`SELECT id, status FROM messages WHERE id IN (${created.map(() => "?").join(",")})`).bind(...created.map((m) => m.id)).all<any>();
+      pending = statuses.results.filter((r: any) => r.status === "queued").map((r: any) => r.id);
+    }
+    expect(pending).toEqual([]);
+    expect(accepted.size).toBe(20);
+    expect([...accepted.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it("retries with backoff on retryable errors and fails for good on permanent ones", async () => {
+    const id = await contact("perm@example.com");
+    const [retryable, permanent] = await createMessages(env.DB, [marketing(id), marketing(id)], Date.now());
+    const provider: Provider = {
+      name: "mixed",
+      send: async (e) => (e.messageId === retryable!.id ? { ok: false, retryable: true, error: "429 slow down", retryAfterSeconds: 17 } : { ok: false, retryable: false, error: "422 invalid recipient" }),
+    };
+    const result = await deliver([retryable!.id, permanent!.id], provider);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(result.delays).toEqual([17]);
+    expect(await message(retryable!.id)).toMatchObject({ status: "queued", error: "429 slow down", attempts: 1 });
+    expect(await message(permanent!.id)).toMatchObject({ status: "failed", error: "422 invalid recipient" });
+  });
+
+  it("checks suppression, contact status and frequency cap at send time", async () => {
+    const suppressedId = await contact("bounced@example.com");
+    const { sha256Hex } = await import("../../worker/core/crypto");
+    await env.DB.prepare("INSERT INTO suppressions (email_hash, email, reason, created_at) VALUES (?, 'bounced@example.com', 'hard_bounce', 1)").bind(await sha256Hex("bounced@example.com")).run();
+    const capped = await contact("capped@example.com");
+    await a.fetch("/api/settings", { method: "PATCH", json: { sending: { frequencyCap: 1, frequencyDays: 7 } } });
+    const [s1, c1, c2] = await createMessages(env.DB, [marketing(suppressedId), marketing(capped), marketing(capped)], Date.now());
+    await deliver([s1!.id, c1!.id]);
+    await deliver([c2!.id]);
+    await a.fetch("/api/settings", { method: "PATCH", json: { sending: { frequencyCap: 0 } } });
+    expect(await message(s1!.id)).toMatchObject({ status: "suppressed", error: "the address is suppressed (hard_bounce)" });
+    expect((await message(c1!.id)).status).toBe("sent");
+    expect(await message(c2!.id)).toMatchObject({ status: "suppressed", error: "frequency cap: 1 emails in 7 days" });
+    // suppression applies to transactional mail too
+    const [tx] = await createMessages(env.DB, [{ ...marketing(suppressedId), kind: "transactional", topicId: null }], Date.now());
+    await deliver([tx!.id]);
+    expect((await message(tx!.id)).status).toBe("suppressed");
+  });
+
+  it("holds marketing email during the contact's quiet hours instead of dropping it", async () => {
+    const id = await contact("sleeper@example.com", { newsletter: "subscribed" }, { timezone: "Pacific/Kiritimati" });
+    const local = new Intl.DateTimeFormat("en-GB", { timeZone: "Pacific/Kiritimati", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(Date.now());
+    const [h, mi] = local.split(":").map(Number) as [number, number];
+    const start = `${String(h).padStart(2, "0")}:${String(mi).padStart(2, "0")}`;
+    const end = `${String((h + 2) % 24).padStart(2, "0")}:${String(mi).padStart(2, "0")}`;
+    await a.fetch("/api/settings", { method: "PATCH", json: { sending: { quietHours: true, quietStart: start, quietEnd: end } } });
+    const [m] = await createMessages(env.DB, [marketing(id)], Date.now());
+    const result = await deliver([m!.id]);
+    await a.fetch("/api/settings", { method: "PATCH", json: { sending: { quietHours: false } } });
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(await message(m!.id)).toMatchObject({ status: "queued" });
+    expect((await message(m!.id)).error).toMatch(/quiet hours/);
+    expect(await outboxRow(m!.id)).toBeNull();
+  });
+
+  it("marks a message failed when its job lands in the dead letter queue", async () => {
+    const id = await contact("dead@example.com");
+    const [m] = await createMessages(env.DB, [marketing(id)], Date.now());
+    await env.DB.prepare("UPDATE messages SET error = '503 down' WHERE id = ?").bind(m!.id).run();
+    const { default: worker } = await import("../../worker/index");
+    const batch = createMessageBatch("tern-send-dlq", [{ id: "d1", timestamp: new Date(), attempts: 9, body: { id: m!.id } }]);
+    await worker.queue(batch, env);
+    expect(await message(m!.id)).toMatchObject({ status: "failed", error: "retries exhausted: 503 down" });
+  });
+});
+
+describe("tracking consumer", () => {
+  it("ignores hits for unknown messages and junk bodies, and dedupes redelivered hits", async () => {
+    const id = await contact("dedupe@example.com");
+    const [m] = await createMessages(env.DB, [marketing(id)], Date.now());
+    await deliver([m!.id]);
+    await env.DB.prepare("UPDATE messages SET sent_at = ? WHERE id = ?").bind(Date.now() - 600_000, m!.id).run();
+    const hit: TrackHit = { t: "o", h: "fixed", m: m!.id, at: Date.now(), ua: "Mozilla/5.0 (X11; Linux) Firefox/120", ip: "198.51.100.1", method: "GET" };
+    const batch = createMessageBatch("tern-track", [
+      { id: "1", timestamp: new Date(), attempts: 1, body: hit },
+      { id: "2", timestamp: new Date(), attempts: 1, body: hit },
+      { id: "3", timestamp: new Date(), attempts: 1, body: { ...hit, m: "m_unknown", h: "x" } },
+      { id: "4", timestamp: new Date(), attempts: 1, body: { junk: true } },
+    ]);
+    await handleTrackBatch(batch as MessageBatch<unknown>, env);
+    await handleTrackBatch(batch as MessageBatch<unknown>, env);
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE email_id = ? AND name = 'Email Opened'").bind(m!.id).first<{ n: number }>();
+    expect(n!.n).toBe(1);
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * The send queue consumer. Per batch: load messages, contacts, templates and consent in two D1 round trips,
+ * re-check suppression, contact status, topic subscription, frequency cap and quiet hours at send time,
+ * claim, render, build MIME, hand to the provider at its rate, and record every outcome in one more round trip.
+ */
+import { sha256Hex } from "../core/crypto";
+import { jsonObject } from "../core/json";
+import { buildMessage, rewriteLinks, withPixel } from "../core/message";
+import { backoffSeconds, quietDelaySeconds } from "../core/sending";
+import type { Settings } from "../core/settings";
+import { renderEmail, RenderError, type TemplateSource } from "../core/template";
+import type { Env } from "../env";
+import { runBatch } from "../store/db";
+import { claim, loadForSend, recordOutcomes, type MessageForSend, type Outcome } from "../store/messages";
+import { getSettings } from "../store/settings";
+import { templatesById, type TemplateRow } from "../store/templates";
+import { linkKey, messageLinks } from "./links";
+import { contactModel, publicBase, renderModel } from "./model";
+import { createProvider, providerName } from "./providers/index";
+import type { Provider } from "./providers/types";
+
+export interface SendJob {
+  id: string;
+}
+
+export interface SendOptions {
+  /** a provider to use instead of the configured one (tests inject faulty ones) */
+  provider?: Provider;
+  now?: () => number;
+  random?: () => number;
+}
+
+const DAY = 86_400_000;
+const FINAL = new Set(["sent", "delivered", "bounced", "complained", "failed", "suppressed", "cancelled"]);
+
+export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, opts: SendOptions = {}): Promise<void> {
+  const now = opts.now ?? Date.now;
+  const random = opts.random ?? Math.random;
+  const settings = await getSettings(env.DB);
+  const s = settings.sending;
+
+  // Several queue deliveries of the same id are one send; every delivery is acked or retried together.
+  const deliveries = new Map<string, Message<SendJob>[]>();
+  for (const m of batch.messages) {
+    const id = typeof m.body?.id === "string" ? m.body.id : null;
+    if (!id) {
+      m.ack(); // not a send job: nothing can ever make it one
+      continue;
+    }
+    deliveries.set(id, [...(deliveries.get(id) ?? []), m]);
+  }
+  const ack = (id: string) => deliveries.get(id)?.forEach((m) => m.ack());
+  const retry = (id: string, delaySeconds: number) => deliveries.get(id)?.forEach((m) => m.retry({ delaySeconds }));
+
+  const rows = await loadForSend(env.DB, [...deliveries.keys()], now() - s.frequencyDays * DAY);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const outcomes: Outcome[] = [];
+  const eligible: MessageForSend[] = [];
+  for (const id of deliveries.keys()) {
+    const m = byId.get(id);
+    if (!m || FINAL.has(m.status)) ack(id);
+    else if (m.status === "sending" && m.claimedAt && now() - m.claimedAt < 10 * 60_000) retry(id, 120); // another consumer has it
+    else eligible.push(m);
+  }
+
+  // Round trip 2: suppressions for the addresses, and the templates.
+  const addressOf = (m: MessageForSend) => m.toEmail ?? m.email;
+  const hashes = new Map<string, string>();
+  for (const m of eligible) {
+    const address = addressOf(m);
+    if (address && !hashes.has(address)) hashes.set(address, await sha256Hex(address.toLowerCase()));
+  }
+  const [suppressed, templates] = await Promise.all([suppressedHashes(env.DB, [...hashes.values()]), templatesById(env.DB, [...new Set(eligible.map((m) => m.templateId))])]);
+
+  const toClaim: MessageForSend[] = [];
+  for (const m of eligible) {
+    const address = addressOf(m);
+    const reason = !address
+      ? "the contact has no email address (erased?)"
+      : suppressed.get(hashes.get(address)!)
+        ? `the address is suppressed (${suppressed.get(hashes.get(address)!)})`
+        : m.kind === "marketing"
+          ? marketingBlock(m, s)
+          : null;
+    if (reason) {
+      outcomes.push({ id: m.id, status: m.contactId === null && !m.toEmail ? "cancelled" : "suppressed", error: reason });
+      ack(m.id);
+      continue;
+    }
+    const hold = m.kind === "marketing" && s.quietHours ? quietDelaySeconds(now(), m.timezone || settings.store.timezone, s.quietStart, s.quietEnd) : 0;
+    if (hold > 0) {
+      // Deferred, not dropped: a fresh delayed copy, so quiet hours never use up the retry budget.
+      await env.SEND.send({ id: m.id }, { delaySeconds: Math.min(hold, 12 * 3600) });
+      outcomes.push({ id: m.id, status: "queued", error: `held for quiet hours (${s.quietStart}–${s.quietEnd} local time)` });
+      ack(m.id);
+      continue;
+    }
+    toClaim.push(m);
+  }
+
+  const claimed = toClaim.length ? await claim(env.DB, toClaim.map((m) => m.id), now()) : new Set<string>();
+  const provider = opts.provider ?? createProvider(providerName(s, env), { settings: s, env });
+  const base = publicBase(settings);
+  const key = claimed.size ? await linkKey(env) : null;
+  const gap = 1000 / s.ratePerSecond;
+  let nextSlot = 0;
+
+  for (const m of toClaim) {
+    if (!claimed.has(m.id)) {
+      ack(m.id); // someone else sent (or is sending) it
+      continue;
+    }
+    const template = templates.get(m.templateId);
+    if (!template) {
+      outcomes.push({ id: m.id, status: "failed", error: "the template no longer exists" });
+      ack(m.id);
+      continue;
+    }
+    let email;
+    try {
+      email = await compose(m, template, settings, key!, base, now());
+    } catch (err) {
+      outcomes.push({ id: m.id, status: "failed", error: err instanceof RenderError ? `template: ${err.message}` : String(err instanceof Error ? err.message : err) });
+      ack(m.id);
+      continue;
+    }
+    const wait = nextSlot - now();
+    if (wait > 0) await scheduler.wait(wait);
+    nextSlot = Math.max(now(), nextSlot) + gap;
+
+    const result = await provider.send(email);
+    if (result.ok) {
+      outcomes.push({ id: m.id, status: "sent", provider: provider.name, providerMessageId: result.providerMessageId, subject: email.subject, toEmail: email.to.email, contactId: m.contactId, at: now() });
+      ack(m.id);
+    } else if (result.retryable) {
+      outcomes.push({ id: m.id, status: "queued", error: result.error });
+      retry(m.id, backoffSeconds(m.attempts + 1, random(), result.retryAfterSeconds));
+    } else {
+      outcomes.push({ id: m.id, status: "failed", error: result.error });
+      ack(m.id);
+    }
+  }
+  await recordOutcomes(env.DB, outcomes, now());
+}
+
+/** Why a marketing email may not go to this contact now, or null. */
+function marketingBlock(m: MessageForSend, s: Settings["sending"]): string | null {
+  if (m.contactStatus && m.contactStatus !== "active") return `the contact is ${m.contactStatus}`;
+  if (m.topicId !== null && m.topicStatus !== "subscribed") return "the contact is not subscribed to this topic";
+  if (s.frequencyCap > 0 && m.recentMarketing >= s.frequencyCap) return `frequency cap: ${s.frequencyCap} emails in ${s.frequencyDays} days`;
+  return null;
+}
+
+async function suppressedHashes(d1: D1Database, hashes: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const statements = [];
+  for (let i = 0; i < hashes.length; i += 99) {
+    const part = hashes.slice(i, i + 99);
+    statements.push(d1.prepare(`SELECT email_hash AS h, reason FROM suppressions WHERE email_hash IN (${part.map(() => "?").join(",")})`).bind(...part));
+  }
+  for (const r of await runBatch(d1, statements)) for (const row of r.results as { h: string; reason: string }[]) out.set(row.h, row.reason);
+  return out;
+}
+
+/** Renders and builds one message. */
+export async function compose(m: MessageForSend, t: TemplateRow, settings: Settings, key: CryptoKey, base: string, now: number) {
+  const s = settings.sending;
+  const links = await messageLinks(key, base, { id: m.id, contactId: m.contactId, topicId: m.topicId });
+  const contact = contactModel({ ...m, id: m.contactId, email: m.toEmail ?? m.email });
+  const model = renderModel(settings, contact, links, {
+    event: m.data ? jsonObject(m.data) : null,
+    campaign: m.campaignId ? { id: m.campaignId, name: m.campaignName ?? "" } : null,
+    flow: m.flowId ? { id: m.flowId, name: m.flowName ?? "" } : null,
+    now,
+  });
+  const rendered = await renderEmail(t as TemplateSource, model);
+  const marketing = m.kind === "marketing";
+  const utm = s.utm ? { source: s.utmSource, medium: s.utmMedium, campaign: slug(m.campaignName ?? m.flowName ?? "email") } : null;
+  let html = await rewriteLinks(rendered.html, {
+    click: s.trackClicks && m.trackClicks ? links.click : undefined,
+    utm,
+    skip: [links.unsubscribe, links.preferences, links.viewInBrowser],
+  });
+  if (s.trackOpens && m.trackOpens) html = withPixel(html, links.open);
+
+  const fromEmail = t.fromEmail || settings.sender.fromEmail;
+  if (!fromEmail) throw new Error("no sender address: set one on the template or in Settings → General");
+  const name = [m.firstName, m.lastName].filter(Boolean).join(" ");
+  return buildMessage({
+    messageId: m.id,
+    host: new URL(base).host,
+    from: { email: fromEmail, name: t.fromName || settings.sender.fromName || settings.store.name },
+    to: { email: (m.toEmail ?? m.email)!, ...(name && !m.toEmail ? { name } : {}) },
+    replyTo: t.replyTo || settings.sender.replyTo || undefined,
+    rendered: { ...rendered, html },
+    ...(marketing ? { unsubscribeUrl: links.unsubscribe, list: { id: m.topicKey ?? "marketing", name: `${settings.store.name}: ${m.topicName ?? "Marketing"}` } } : {}),
+    date: new Date(now),
+  });
+}
+
+const slug = (s: string) => s.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "email";

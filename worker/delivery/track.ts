@@ -1,0 +1,107 @@
+/**
+ * The TRACK queue consumer: classifies open and click hits (person or machine) and records them as events,
+ * first-open/first-click times on the message and last engagement on the contact, in two D1 round trips.
+ */
+import { classifyClick, classifyOpen } from "../core/engagement";
+import type { Env } from "../env";
+import { chunk, insertRows, MAX_PARAMS, runBatch } from "../store/db";
+
+/** One hit on /o/ or /c/, as queued by the tracking endpoints. */
+export interface TrackHit {
+  t: "o" | "c";
+  /** random id of the hit, so a redelivered queue message records nothing twice */
+  h: string;
+  m: string;
+  at: number;
+  ua: string;
+  ip: string;
+  method: string;
+  u?: string;
+  l?: number;
+}
+
+interface MessageRow {
+  id: string;
+  contactId: number | null;
+  sentAt: number | null;
+  campaignId: number | null;
+  flowId: number | null;
+  flowNodeId: string | null;
+  variant: string | null;
+}
+
+const isHit = (b: unknown): b is TrackHit => {
+  const h = b as TrackHit;
+  return !!h && (h.t === "o" || h.t === "c") && typeof h.m === "string" && typeof h.h === "string" && typeof h.at === "number";
+};
+
+export async function handleTrackBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const hits = batch.messages.map((m) => m.body).filter(isHit).sort((a, b) => a.at - b.at);
+  if (!hits.length) return batch.ackAll();
+  const ids = [...new Set(hits.map((h) => h.m))];
+  const earliest = hits[0]!.at - 60_000;
+
+  const reads = await runBatch(env.DB, [
+    ...chunk(ids, MAX_PARAMS).map((part) =>
+      env.DB.prepare(
+        `SELECT id, contact_id AS contactId, sent_at AS sentAt, campaign_id AS campaignId, flow_id AS flowId, flow_node_id AS flowNodeId, variant
+         FROM messages WHERE id IN (${part.map(() => "?").join(",")})`,
+      ).bind(...part),
+    ),
+    // recent clicks on the same emails, to spot a scanner opening every link at once
+    ...chunk(ids, MAX_PARAMS - 1).map((part) =>
+      env.DB.prepare(
+        `SELECT email_id AS m, occurred_at AS at, json_extract(properties, '$.link') AS link FROM events
+         WHERE name = 'Email Clicked' AND occurred_at >= ? AND email_id IN (${part.map(() => "?").join(",")})`,
+      ).bind(earliest, ...part),
+    ),
+  ]);
+  const messageReads = Math.ceil(ids.length / MAX_PARAMS);
+  const messages = new Map<string, MessageRow>();
+  for (const r of reads.slice(0, messageReads)) for (const row of r.results as MessageRow[]) messages.set(row.id, row);
+  const earlier = new Map<string, { at: number; link: number }[]>();
+  for (const r of reads.slice(messageReads)) {
+    for (const row of r.results as { m: string; at: number; link: number }[]) earlier.set(row.m, [...(earlier.get(row.m) ?? []), { at: row.at, link: Number(row.link) }]);
+  }
+
+  const now = Date.now();
+  const events: unknown[][] = [];
+  const writes: D1PreparedStatement[] = [];
+  for (const hit of hits) {
+    const m = messages.get(hit.m);
+    if (!m || m.contactId === null) continue; // unknown or erased: nothing to attribute
+    const base = { userAgent: hit.ua, ip: hit.ip, at: hit.at, sentAt: m.sentAt };
+    const context = { message_id: m.id, campaign_id: m.campaignId, flow_id: m.flowId, node_id: m.flowNodeId, variant: m.variant };
+    if (hit.t === "o") {
+      const flag = classifyOpen(base);
+      events.push(row(m.contactId, "Email Opened", { ...context, machine: flag === "machine" }, hit, now, flag));
+      writes.push(
+        flag === "human"
+          ? env.DB.prepare("UPDATE messages SET opened_at = coalesce(opened_at, ?) WHERE id = ?").bind(hit.at, m.id)
+          : env.DB.prepare("UPDATE messages SET machine_opened_at = coalesce(machine_opened_at, ?) WHERE id = ?").bind(hit.at, m.id),
+      );
+      if (flag === "human") writes.push(env.DB.prepare("UPDATE contacts SET last_opened_at = max(coalesce(last_opened_at, 0), ?) WHERE id = ?").bind(hit.at, m.contactId));
+    } else {
+      const link = hit.l ?? 0;
+      const flag = classifyClick({ ...base, method: hit.method, link, earlier: earlier.get(m.id) ?? [] });
+      earlier.set(m.id, [...(earlier.get(m.id) ?? []), { at: hit.at, link }]);
+      events.push(row(m.contactId, "Email Clicked", { ...context, url: hit.u, link, bot: flag === "bot" }, hit, now, flag));
+      if (flag === "human") {
+        // A click proves the email was opened, whether or not its images loaded.
+        writes.push(
+          env.DB.prepare("UPDATE messages SET clicked_at = coalesce(clicked_at, ?), opened_at = coalesce(opened_at, ?) WHERE id = ?").bind(hit.at, hit.at, m.id),
+          env.DB.prepare("UPDATE contacts SET last_clicked_at = max(coalesce(last_clicked_at, 0), ?), last_opened_at = max(coalesce(last_opened_at, 0), ?) WHERE id = ?").bind(hit.at, hit.at, m.contactId),
+        );
+      }
+    }
+  }
+  await runBatch(env.DB, [
+    ...insertRows(env.DB, "INSERT OR IGNORE INTO events (contact_id, type, name, properties, occurred_at, received_at, source, message_id, email_id, flag)", 10, events),
+    ...writes,
+  ]);
+  batch.ackAll();
+}
+
+function row(contactId: number, name: string, props: Record<string, unknown>, hit: TrackHit, now: number, flag: string): unknown[] {
+  return [contactId, "email", name, JSON.stringify(props), hit.at, now, "email", `${hit.t}:${hit.h}`, hit.m, flag];
+}

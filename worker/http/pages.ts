@@ -1,0 +1,45 @@
+/** Small server-rendered pages for recipients (unsubscribe, view in browser errors): no JavaScript needed. */
+import type { Settings } from "../core/settings";
+
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A complete HTML page in the store's colours. `body` must already be escaped. */
+export function page(title: string, body: string, settings: Settings | null): string {
+  const store = settings?.store;
+  const color = store && /^#[0-9a-f]{6}$/i.test(store.brandColor) ? store.brandColor : "#2563eb";
+  const brand = store?.logoUrl
+    ? `<img src="${esc(store.logoUrl)}" alt="${esc(store.name)}" height="36">`
+    : `<strong>${esc(store?.name ?? "")}</strong>`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex"><title>${esc(title)}</title>
+<style>
+  :root{--brand:${color}}
+  *{box-sizing:border-box}
+  body{margin:0;font:16px/1.55 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;background:#f4f5f7;color:#1f2937}
+  main{max-width:480px;margin:48px auto;padding:0 16px}
+  .brand{text-align:center;margin-bottom:20px;font-size:18px}
+  .card{background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:28px}
+  h1{font-size:22px;margin:0 0 12px}
+  p{margin:0 0 14px;color:#4b5563}
+  button,.button{display:inline-block;border:0;border-radius:8px;padding:11px 18px;font:inherit;font-weight:600;cursor:pointer;background:var(--brand);color:#fff;text-decoration:none}
+  button.secondary{background:#eef0f3;color:#1f2937}
+  button:focus-visible,a:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
+  form{margin:0}
+  .row{display:flex;gap:10px;flex-wrap:wrap;margin-top:8px}
+  .muted{font-size:13px;color:#6b7280;margin-top:18px}
+</style></head>
+<body><main><div class="brand">${brand}</div><div class="card">${body}</div></main></body></html>`;
+}
+
+export function htmlResponse(html: string, status = 200): Response {
+  return new Response(html, {
+    status,
+    headers: {
+      "Content-Type": "text/html; charset=utf-8",
+      "Cache-Control": "no-store",
+      "Content-Security-Policy": "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      "Referrer-Policy": "no-referrer",
+    },
+  });
+}

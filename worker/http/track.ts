@@ -1,0 +1,61 @@
+/**
+ * /o/:token (open pixel), /c/:token (click redirect) and /v/:token (view in browser). Tokens are verified with
+ * HMAC alone; hits are handed to the TRACK queue after the response, so the hot path does no D1 write.
+ */
+import { Hono } from "hono";
+import { verifyToken } from "../core/tokens";
+import type { AppEnv } from "../env";
+import { linkKey } from "../delivery/links";
+import { publicBase } from "../delivery/model";
+import { compose } from "../delivery/send";
+import type { TrackHit } from "../delivery/track";
+import { loadForSend } from "../store/messages";
+import { getSettings } from "../store/settings";
+import { getTemplate } from "../store/templates";
+import { randomToken } from "../store/random";
+import { esc, htmlResponse, page } from "./pages";
+import { clientIp } from "./ratelimit";
+
+export const track = new Hono<AppEnv>();
+
+const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (c) => c.charCodeAt(0));
+const NO_CACHE = { "Cache-Control": "no-store, no-cache, must-revalidate, private, max-age=0", Pragma: "no-cache", Expires: "0" };
+
+const invalidLink = () =>
+  htmlResponse(page("Link not valid", `<h1>This link is not valid</h1><p>It may have been copied incompletely. Please use the link from the email again.</p>`, null), 404);
+
+function hitOf(req: Request, kind: "o" | "c", messageId: string): TrackHit {
+  return { t: kind, h: randomToken(9), m: messageId, at: Date.now(), ua: (req.headers.get("user-agent") ?? "").slice(0, 300), ip: clientIp(req), method: req.method };
+}
+
+track.get("/o/:token", async (c) => {
+  const payload = await verifyToken(await linkKey(c.env), c.req.param("token"), "o", Date.now());
+  if (!payload?.m) return new Response("Not found", { status: 404, headers: NO_CACHE });
+  c.executionCtx.waitUntil(c.env.TRACK.send(hitOf(c.req.raw, "o", payload.m)));
+  return new Response(GIF, { headers: { "Content-Type": "image/gif", ...NO_CACHE } });
+});
+
+// GET and HEAD: link scanners often use HEAD; they are recorded (as bots) and redirected like anyone else.
+track.on(["GET", "HEAD"], "/c/:token", async (c) => {
+  const payload = await verifyToken(await linkKey(c.env), c.req.param("token"), "c", Date.now());
+  if (!payload?.m || !payload.u || !/^https?:\/\//i.test(payload.u)) return invalidLink();
+  c.executionCtx.waitUntil(c.env.TRACK.send({ ...hitOf(c.req.raw, "c", payload.m), u: payload.u, l: payload.l ?? 0 }));
+  return new Response(null, { status: 302, headers: { Location: payload.u, ...NO_CACHE, "Referrer-Policy": "no-referrer" } });
+});
+
+/** The email as a web page, rendered again for its recipient (links keep working, nothing is tracked). */
+track.get("/v/:token", async (c) => {
+  const key = await linkKey(c.env);
+  const payload = await verifyToken(key, c.req.param("token"), "v", Date.now());
+  if (!payload?.m) return invalidLink();
+  const [m] = await loadForSend(c.env.DB, [payload.m], 0);
+  const template = m ? await getTemplate(c.env.DB, m.templateId) : null;
+  const settings = await getSettings(c.env.DB);
+  if (!m || !template || (!m.email && !m.toEmail)) {
+    return htmlResponse(page("Email not available", `<h1>This email is no longer available</h1><p>${esc(settings.store.name)} may have removed it.</p>`, settings), 404);
+  }
+  const email = await compose({ ...m, trackOpens: 0, trackClicks: 0 }, template, settings, key, publicBase(settings), Date.now());
+  return new Response(email.html, {
+    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "private, no-store", "Content-Security-Policy": "default-src 'none'; img-src * data:; style-src 'unsafe-inline'", "Referrer-Policy": "no-referrer" },
+  });
+});
