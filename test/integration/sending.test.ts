@@ -357,3 +357,39 @@ describe("tracking consumer", () => {
     expect(n!.n).toBe(1);
   });
 });
+
+describe("message report", () => {
+  it("counts people and machines apart, with rates and per-link clicks", async () => {
+    const t = await json(await a.fetch("/api/templates", { method: "POST", json: { name: "Report", subject: "Report", html: '<a href="https://shop.example/a">A</a><a href="https://shop.example/b">B</a>' } }));
+    const ids = [await contact("r1@example.com"), await contact("r2@example.com"), await contact("r3@example.com")];
+    const created = await createMessages(env.DB, ids.map((id) => marketing(id, { templateId: t.id })), Date.now());
+    await deliver(created.map((m) => m.id));
+    const sentAt = Date.now() - 3600_000;
+    await env.DB.prepare(`UPDATE messages SET sent_at = ? WHERE template_id = ?`).bind(sentAt, t.id).run();
+    const [m1, m2, m3] = created.map((m) => m.id) as [string, string, string];
+    const person = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/130.0";
+    const hit = (over: Partial<TrackHit>): TrackHit => ({ t: "o", h: Math.random().toString(36), m: m1, at: sentAt + 600_000, ua: person, ip: "203.0.113.7", method: "GET", ...over });
+    const hits: TrackHit[] = [
+      hit({ m: m1 }), // person opens #1
+      hit({ m: m1, t: "c", u: "https://shop.example/a", l: 0 }), // and clicks A
+      hit({ m: m2, ua: "Mozilla/5.0" }), // Apple proxy opens #2
+      hit({ m: m3, t: "c", u: "https://shop.example/a", l: 0, method: "HEAD" }), // a scanner "clicks" #3
+      hit({ m: m3, t: "c", u: "https://shop.example/b", l: 1, method: "HEAD" }),
+    ];
+    const batch = createMessageBatch("tern-track", hits.map((b, i) => ({ id: String(i), timestamp: new Date(), attempts: 1, body: b })));
+    await handleTrackBatch(batch as MessageBatch<unknown>, env);
+
+    const res = await a.fetch(`/api/reports/messages?templateId=${t.id}`);
+    expect(res.status).toBe(200);
+    const report = await json(res);
+    expect(report.groups).toHaveLength(1);
+    expect(report.groups[0]).toMatchObject({ sent: 3, opened: 1, machineOpened: 1, clicked: 1, botClicked: 1, bounced: 0 });
+    expect(report.groups[0].rates).toMatchObject({ open: 33.33, machineOpen: 33.33, click: 33.33, clickToOpen: 100 });
+    expect(report.links).toEqual([
+      { url: "https://shop.example/a", clicks: 1, people: 1, botClicks: 1 },
+      { url: "https://shop.example/b", clicks: 0, people: 0, botClicks: 1 },
+    ]);
+    expect((await a.fetch("/api/reports/messages?groupBy=bogus")).status).toBe(400);
+    expect((await json(await a.fetch(`/api/reports/messages?templateId=${t.id}&groupBy=day`))).groups).toHaveLength(1);
+  });
+});

@@ -12,6 +12,18 @@ export type ProviderFactory = (ctx: ProviderContext) => Provider;
 
 export type ProviderName = Exclude<Settings["sending"]["provider"], "">;
 
+/** The Worker secrets each provider needs (set with `wrangler secret put NAME`). */
+export const PROVIDER_SECRETS: Record<ProviderName, (keyof Env & string)[]> = {
+  outbox: [],
+  smtp: ["SMTP_PASSWORD"],
+  resend: ["RESEND_API_KEY"],
+  postmark: ["POSTMARK_SERVER_TOKEN"],
+  ses: ["SES_ACCESS_KEY_ID", "SES_SECRET_ACCESS_KEY"],
+  sendgrid: ["SENDGRID_API_KEY"],
+  mailgun: ["MAILGUN_API_KEY"],
+  cloudflare: [],
+};
+
 /** The provider in use: the one chosen in Settings, else the EMAIL_PROVIDER variable, else the outbox. */
 export function providerName(settings: Settings["sending"], env: Env): ProviderName {
   const chosen = settings.provider || env.EMAIL_PROVIDER || "outbox";

@@ -9,6 +9,7 @@ import { importsApi } from "./imports";
 import { apiKeysApi, writeKeysApi } from "./keys";
 import { requireAuth } from "./session";
 import { outboxApi } from "./outbox";
+import { reportsApi } from "./reports";
 import { sendApi } from "./send";
 import { settingsApi, topicsApi } from "./settings";
 import { suppressionsApi } from "./suppressions";
@@ -34,6 +35,7 @@ api.route("/api-keys", apiKeysApi);
 api.route("/templates", templatesApi);
 api.route("/send", sendApi);
 api.route("/outbox", outboxApi);
+api.route("/reports", reportsApi);
 api.get("/stats/overview", async (c) => c.json(await overview(c.env.DB, Date.now())));
 
 api.all("*", () => {

@@ -3,6 +3,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { settingsPatchSchema } from "../../core/settings";
 import type { AppEnv } from "../../env";
+import { PROVIDER_SECRETS, providerName } from "../../delivery/providers/index";
+import { publicBase } from "../../delivery/model";
 import { getSettings, updateSettings } from "../../store/settings";
 import { createTopic, deleteTopic, listTopics, updateTopic } from "../../store/topics";
 import { jsonBody } from "../body";
@@ -16,6 +18,14 @@ settingsApi.patch("/", async (c) => {
   const result = await updateSettings(c.env.DB, await jsonBody(c, settingsPatchSchema), Date.now());
   if (!result.success) throw badRequest("Invalid settings", zodIssues(result.error));
   return c.json(result.data);
+});
+
+/** Which provider is in use and which of its secrets are set (never their values). */
+settingsApi.get("/sending/status", async (c) => {
+  const settings = await getSettings(c.env.DB);
+  const provider = providerName(settings.sending, c.env);
+  const secrets = Object.fromEntries(PROVIDER_SECRETS[provider].map((name) => [name, !!c.env[name]]));
+  return c.json({ provider, secrets, tokenSecret: (c.env.TERN_SECRET?.length ?? 0) >= 16, publicUrl: publicBase(settings) });
 });
 
 export const topicsApi = new Hono<AppEnv>();
