@@ -3,6 +3,7 @@
  * storefront sessions that walk a real funnel (views -> cart -> checkout -> order), so segments, abandoned-cart,
  * win-back and RFM have something true to find. Deterministic for a given seed and `now`.
  */
+import { TEMPLATES } from "./demo-templates.mjs";
 import { createHash } from "node:crypto";
 import * as C from "./demo-catalog.mjs";
 import { createRng } from "./prng.mjs";
@@ -417,7 +418,8 @@ export function generateDemo(o) {
   function render() {
     const out = [];
     const topicAt = now - (HISTORY_DAYS + 5) * DAY;
-    for (const [key, value] of [["store", C.STORE], ["sender", C.SENDER]]) {
+    // Links in demo emails point at the local dev server.
+    for (const [key, value] of [["store", C.STORE], ["sender", C.SENDER], ["sending", { publicUrl: "http://localhost:8787" }]]) {
       out.push(`INSERT INTO settings (key, value, updated_at) VALUES (${q(key)}, ${q(JSON.stringify(value))}, ${now}) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`);
     }
     out.push(
@@ -432,6 +434,11 @@ export function generateDemo(o) {
        ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash, password_changed_at = excluded.password_changed_at`,
     );
     out.push(`INSERT INTO write_keys (name, source, key_hash, prefix, created_at) VALUES (${q(o.writeKey.name)}, ${q(o.writeKey.source)}, ${q(o.writeKey.keyHash)}, ${q(o.writeKey.prefix)}, ${now})`);
+    out.push(
+      ...TEMPLATES.map(
+        (t) => `INSERT INTO templates (name, subject, preheader, html, layout, created_at, updated_at) VALUES (${q(t.name)}, ${q(t.subject)}, ${q(t.preheader)}, ${q(t.html)}, 'default', ${topicAt}, ${topicAt})`,
+      ),
+    );
     out.push(
       ...inserts(
         "INSERT INTO products (id, sku, name, price, currency, url, image_url, category, brand, properties, updated_at)",
