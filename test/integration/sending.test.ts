@@ -173,6 +173,17 @@ describe("marketing send: headers, one-click unsubscribe, tracking", () => {
     expect(await message(m2!.id)).toMatchObject({ status: "suppressed", error: "the contact is unsubscribed" });
   });
 
+  it("refuses oversized unsubscribe posts with 413 and changes nothing", async () => {
+    const id = await contact("huge@example.com");
+    const [m] = await createMessages(env.DB, [marketing(id)], Date.now());
+    await deliver([m!.id]);
+    const path = new URL(header((await outboxRow(m!.id)).raw, "List-Unsubscribe")!.slice(1, -1)).pathname;
+    const res = await call(path, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click&pad=" + "x".repeat(20_000) });
+    expect(res.status).toBe(413);
+    expect((await json(res)).error.code).toBe("payload_too_large");
+    expect((await env.DB.prepare("SELECT status FROM subscriptions WHERE contact_id = ?").bind(id).first<any>()).status).toBe("subscribed");
+  });
+
   it("refuses tampered and foreign unsubscribe tokens", async () => {
     for (const token of ["garbage", "eyJrIjoidSIsImMiOjF9.AAAAAAAAAAAAAAAAAAAAAA", "x".repeat(5000)]) {
       expect((await call(`/u/${token}`, { method: "POST", body: "List-Unsubscribe=One-Click" })).status).toBe(404);

@@ -9,6 +9,7 @@ import type { AppEnv } from "../env";
 import { linkKey } from "../delivery/links";
 import { getSettings } from "../store/settings";
 import { unsubscribe } from "../store/unsubscribe";
+import { readBody } from "./body";
 import { esc, htmlResponse, page } from "./pages";
 import { clientIp, TokenBuckets } from "./ratelimit";
 
@@ -59,10 +60,10 @@ preferences.post("/u/:token", async (c) => {
   return htmlResponse(page("Unsubscribed", `<h1>You are unsubscribed</h1><p>You will not receive ${scope === "all" ? "marketing email" : "these emails"} from ${esc(settings.store.name)} any more.</p>`, settings));
 });
 
-/** Form fields of a POST body (urlencoded or multipart), capped at 8 KB; anything else is an empty form. */
+/** Form fields of a POST body (urlencoded or multipart) of at most 8 KB; anything else is an empty form. */
 async function formOf(req: Request): Promise<URLSearchParams> {
   const type = req.headers.get("content-type") ?? "";
-  const text = (await req.text()).slice(0, 8192);
+  const text = new TextDecoder().decode(await readBody(req, 8192));
   if (type.includes("multipart/form-data")) {
     try {
       const data = await new Request(req.url, { method: "POST", headers: { "content-type": type }, body: text }).formData();
