@@ -100,6 +100,7 @@ const engagementCondition = z.object({
 
 const unengagedCondition = z.object({ type: z.literal("unengaged"), received: z.number().int().min(1).max(1000) });
 
+/** subscribed to a topic by key, or to any topic with "*" */
 const topicCondition = z.object({ type: z.literal("topic"), topic: z.string().min(1).max(64), subscribed: z.boolean().default(true) });
 
 const segmentRef = z.object({ type: z.literal("segment"), segmentId: z.number().int().positive(), member: z.boolean().default(true) });
@@ -335,7 +336,8 @@ export function compileSegment(def: Group, ctx: SegmentContext): CompiledSql {
       case "unengaged":
         return `(SELECT count(*) FROM messages m WHERE m.contact_id = c.id AND m.sent_at IS NOT NULL AND m.sent_at > coalesce(c.last_opened_at, 0)) >= ${n(c.received)}`;
       case "topic": {
-        const sub = `EXISTS (SELECT 1 FROM subscriptions s JOIN topics t ON t.id = s.topic_id WHERE s.contact_id = c.id AND t.key = ${p(c.topic)} AND s.status = 'subscribed')`;
+        const which = c.topic === "*" ? "" : ` AND t.key = ${p(c.topic)}`;
+        const sub = `EXISTS (SELECT 1 FROM subscriptions s JOIN topics t ON t.id = s.topic_id WHERE s.contact_id = c.id${which} AND s.status = 'subscribed')`;
         return c.subscribed ? sub : `NOT ${sub}`;
       }
       case "segment": {
@@ -519,8 +521,10 @@ function evaluateLeaf(c: Leaf, facts: ContactFacts, ctx: SegmentContext, stack: 
       const since = num(contact.last_opened_at) ?? 0;
       return facts.messages.filter((m) => m.sentAt !== null && m.sentAt > since).length >= c.received;
     }
-    case "topic":
-      return (facts.subscriptions[c.topic] === "subscribed") === c.subscribed;
+    case "topic": {
+      const subscribed = c.topic === "*" ? Object.values(facts.subscriptions).includes("subscribed") : facts.subscriptions[c.topic] === "subscribed";
+      return subscribed === c.subscribed;
+    }
     case "segment": {
       const other = ctx.segment(c.segmentId);
       if (!other) throw new SegmentError(`segment ${c.segmentId} does not exist`);

@@ -24,6 +24,20 @@ export const settingsSchema = z.object({
       replyTo: z.union([z.literal(""), z.email().max(254)]).default(""),
     })
     .prefault({}),
+  /** lifecycle stages: no order for `lapsedDays` = lapsed, for `churnedDays` = churned */
+  lifecycle: z
+    .object({
+      lapsedDays: z.number().int().min(7).max(730).default(90),
+      churnedDays: z.number().int().min(14).max(1460).default(180),
+    })
+    .prefault({}),
+  /** an order is credited to the last email clicked within `clickDays`, else opened within `openDays` */
+  attribution: z
+    .object({
+      clickDays: z.number().int().min(0).max(30).default(5),
+      openDays: z.number().int().min(0).max(30).default(1),
+    })
+    .prefault({}),
   sending: z
     .object({
       /** outbox, smtp, resend, postmark, ses, sendgrid, mailgun or cloudflare; empty: the EMAIL_PROVIDER variable */

@@ -28,6 +28,10 @@ export const contacts = sqliteTable(
     revenue: real("revenue").notNull().default(0),
     /** soft bounces in a row; reset by a delivery */
     softBounces: integer("soft_bounces").notNull().default(0),
+    // RFM quintiles (1-5, 5 best) among customers, recomputed daily by the cron trigger; null for non-customers.
+    rfmR: integer("rfm_r"),
+    rfmF: integer("rfm_f"),
+    rfmM: integer("rfm_m"),
     firstOrderAt: ms("first_order_at"),
     lastOrderAt: ms("last_order_at"),
     lastOpenedAt: ms("last_opened_at"),
@@ -222,8 +226,16 @@ export const campaigns = sqliteTable(
       .notNull()
       .default("draft"),
     templateId: integer("template_id"),
+    /** the topic the campaign is sent under: consent, List-Id and one-click unsubscribe refer to it */
+    topicId: integer("topic_id"),
     audience: json<Props>("audience").notNull(), // segments and topics, with exclusions
     sender: json<Props>("sender"),
+    /** when: now, at a UTC time, or at a local time in each contact's time zone */
+    schedule: json<Props>("schedule"),
+    /** fan-out and A/B progress (phase, cursors per time zone, winner) */
+    state: json<Props>("state"),
+    /** a resend to non-openers points at the campaign it follows up */
+    parentId: integer("parent_id"),
     abTest: json<Props>("ab_test"),
     scheduleAt: ms("schedule_at"),
     localTime: integer("local_time", { mode: "boolean" }).notNull().default(false),
@@ -237,6 +249,24 @@ export const campaigns = sqliteTable(
     updatedAt: ms("updated_at").notNull(),
   },
   (t) => [index("campaigns_status").on(t.status, t.scheduleAt)],
+);
+
+/** Where an order's revenue went: the last email clicked (or opened) within the attribution window. */
+export const attributions = sqliteTable(
+  "attributions",
+  {
+    eventId: integer("event_id").primaryKey(), // the Order Completed event
+    contactId: integer("contact_id").notNull(),
+    emailId: text("email_id").notNull(),
+    campaignId: integer("campaign_id"),
+    flowId: integer("flow_id"),
+    flowNodeId: text("flow_node_id"),
+    variant: text("variant"),
+    touch: text("touch", { enum: ["click", "open"] }).notNull(),
+    value: real("value").notNull().default(0),
+    occurredAt: ms("occurred_at").notNull(),
+  },
+  (t) => [index("attributions_campaign").on(t.campaignId, t.occurredAt), index("attributions_flow").on(t.flowId, t.occurredAt), index("attributions_time").on(t.occurredAt)],
 );
 
 /** One row per email send. The idempotency key makes queue retries harmless. */
