@@ -29,6 +29,8 @@ export interface Env {
   MAILGUN_WEBHOOK_SIGNING_KEY?: string;
   POSTMARK_WEBHOOK_TOKEN?: string;
   SENDGRID_WEBHOOK_PUBLIC_KEY?: string;
+  /** SNS topic ARN(s), comma-separated, whose SES notifications are accepted */
+  SES_WEBHOOK_TOPIC_ARN?: string;
 }
 
 export interface Principal {

@@ -3,16 +3,15 @@
  * re-check suppression, contact status, topic subscription, frequency cap and quiet hours at send time,
  * claim, render, build MIME, hand to the provider at its rate, and record every outcome in one more round trip.
  */
-import { sha256Hex } from "../core/crypto";
 import { jsonObject } from "../core/json";
 import { buildMessage, rewriteLinks, withPixel } from "../core/message";
 import { backoffSeconds, quietDelaySeconds } from "../core/sending";
 import type { Settings } from "../core/settings";
 import { renderEmail, RenderError, type TemplateSource } from "../core/template";
 import type { Env } from "../env";
-import { runBatch } from "../store/db";
 import { claim, loadForSend, recordOutcomes, type MessageForSend, type Outcome } from "../store/messages";
 import { getSettings } from "../store/settings";
+import { suppressionReasons } from "../store/suppressions";
 import { templatesById, type TemplateRow } from "../store/templates";
 import { linkKey, messageLinks } from "./links";
 import { contactModel, publicBase, renderModel } from "./model";
@@ -64,21 +63,24 @@ export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, op
   }
 
   // Round trip 2: suppressions for the addresses, and the templates.
-  const addressOf = (m: MessageForSend) => m.toEmail ?? m.email;
-  const hashes = new Map<string, string>();
-  for (const m of eligible) {
-    const address = addressOf(m);
-    if (address && !hashes.has(address)) hashes.set(address, await sha256Hex(address.toLowerCase()));
-  }
-  const [suppressed, templates] = await Promise.all([suppressedHashes(env.DB, [...hashes.values()]), templatesById(env.DB, [...new Set(eligible.map((m) => m.templateId))])]);
+  const addressOf = (m: MessageForSend) => (m.toEmail ?? m.email)?.toLowerCase() ?? null;
+  const [suppressed, templates] = await Promise.all([
+    suppressionReasons(env.DB, eligible.flatMap((m) => addressOf(m) ?? [])),
+    templatesById(env.DB, [...new Set(eligible.map((m) => m.templateId))]),
+  ]);
+  // Someone who only unsubscribed (a manual "unsubscribed" entry) still gets receipts.
+  const blockedBy = (m: MessageForSend, address: string) => {
+    const reason = suppressed.get(address);
+    return reason && !(m.kind === "transactional" && reason === "unsubscribed") ? reason : null;
+  };
 
   const toClaim: MessageForSend[] = [];
   for (const m of eligible) {
     const address = addressOf(m);
     const reason = !address
       ? "the contact has no email address (erased?)"
-      : suppressed.get(hashes.get(address)!)
-        ? `the address is suppressed (${suppressed.get(hashes.get(address)!)})`
+      : blockedBy(m, address)
+        ? `the address is suppressed (${blockedBy(m, address)})`
         : m.kind === "marketing"
           ? marketingBlock(m, s)
           : null;
@@ -149,17 +151,6 @@ function marketingBlock(m: MessageForSend, s: Settings["sending"]): string | nul
   if (m.topicId !== null && m.topicStatus !== "subscribed") return "the contact is not subscribed to this topic";
   if (s.frequencyCap > 0 && m.recentMarketing >= s.frequencyCap) return `frequency cap: ${s.frequencyCap} emails in ${s.frequencyDays} days`;
   return null;
-}
-
-async function suppressedHashes(d1: D1Database, hashes: string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const statements = [];
-  for (let i = 0; i < hashes.length; i += 99) {
-    const part = hashes.slice(i, i + 99);
-    statements.push(d1.prepare(`SELECT email_hash AS h, reason FROM suppressions WHERE email_hash IN (${part.map(() => "?").join(",")})`).bind(...part));
-  }
-  for (const r of await runBatch(d1, statements)) for (const row of r.results as { h: string; reason: string }[]) out.set(row.h, row.reason);
-  return out;
 }
 
 /** Renders and builds one message. */

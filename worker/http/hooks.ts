@@ -18,7 +18,6 @@ import { readBody } from "./body";
 import { badRequest, HttpError, notFound } from "./errors";
 
 /** Until env.ts names it: the SNS topic(s) SES publishes to, comma-separated; other topics are refused. */
-type HookEnv = Env & { SES_WEBHOOK_TOPIC_ARN?: string };
 type HookContext = Context<AppEnv>;
 
 const BODY_LIMIT = 1024 * 1024;
@@ -113,7 +112,7 @@ const handlers: Record<WebhookProvider, Handler> = {
   },
 
   async ses(c, body, now) {
-    const allowed = ((c.env as HookEnv).SES_WEBHOOK_TOPIC_ARN ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const allowed = (c.env.SES_WEBHOOK_TOPIC_ARN ?? "").split(",").map((s) => s.trim()).filter(Boolean);
     if (!allowed.length) throw notConfigured("SES_WEBHOOK_TOPIC_ARN", "SES");
     const parsed = snsEnvelopeSchema.safeParse(json(body));
     if (!parsed.success) throw badRequest("The body is not an Amazon SNS message");

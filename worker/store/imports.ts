@@ -6,9 +6,9 @@
 import { desc, eq } from "drizzle-orm";
 import { CsvError, CsvParser } from "../core/csv";
 import { mapTraits, normalizeEmail, type ContactFields } from "../core/contact";
-import { emailHash } from "./contacts";
 import { chunk, db, insertRows, MAX_PARAMS } from "./db";
 import { imports, type ImportRow } from "./schema";
+import { suppressionReasons } from "./suppressions";
 
 export const MAX_IMPORT_ROWS = 100_000;
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
@@ -199,15 +199,8 @@ function utf8Text() {
 }
 
 async function erasedEmails(d1: D1Database, emails: string[]): Promise<Set<string>> {
-  const byHash = new Map<string, string>();
-  for (const e of emails) byHash.set(await emailHash(e), e);
-  const statements = chunk([...byHash.keys()], MAX_PARAMS - 1).map((part) =>
-    d1.prepare(`SELECT email_hash AS h FROM suppressions WHERE reason = 'erased' AND email_hash IN (${part.map(() => "?").join(",")})`).bind(...part),
-  );
-  const out = new Set<string>();
-  if (!statements.length) return out;
-  for (const r of await d1.batch<{ h: string }>(statements)) for (const { h } of r.results) out.add(byHash.get(h)!);
-  return out;
+  const reasons = await suppressionReasons(d1, emails);
+  return new Set([...reasons].filter(([, reason]) => reason === "erased").map(([email]) => email));
 }
 
 function writeStatements(d1: D1Database, rows: GoodRow[], options: ImportOptions, now: number): D1PreparedStatement[] {
