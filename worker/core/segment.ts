@@ -231,9 +231,10 @@ const MAX_PARAMS = 99;
 /** Compiles to a WHERE clause over `contacts c` (aliases e, s, t, m are used inside). */
 export function compileSegment(def: Group, ctx: SegmentContext): CompiledSql {
   const params: unknown[] = [];
+  // Numbered placeholders: an expression holding one (a JSON path) may appear several times in the SQL.
   const p = (v: unknown) => {
     params.push(typeof v === "boolean" ? (v ? 1 : 0) : v);
-    return "?";
+    return `?${params.length}`;
   };
   const n = (v: number) => {
     if (!Number.isFinite(v)) throw new SegmentError("not a number");

@@ -10,6 +10,7 @@ import { apiKeysApi, writeKeysApi } from "./keys";
 import { requireAuth } from "./session";
 import { outboxApi } from "./outbox";
 import { reportsApi } from "./reports";
+import { segmentsApi } from "./segments";
 import { sendApi } from "./send";
 import { settingsApi, topicsApi } from "./settings";
 import { suppressionsApi } from "./suppressions";
@@ -36,6 +37,7 @@ api.route("/templates", templatesApi);
 api.route("/send", sendApi);
 api.route("/outbox", outboxApi);
 api.route("/reports", reportsApi);
+api.route("/segments", segmentsApi);
 api.get("/stats/overview", async (c) => c.json(await overview(c.env.DB, Date.now())));
 
 api.all("*", () => {
