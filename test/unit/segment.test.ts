@@ -75,7 +75,7 @@ describe("compileSegment", () => {
   it("inlines referenced segments and refuses cycles at compile time too", () => {
     const inner = all({ type: "property", field: "country", op: "eq", value: "GB" });
     const { sql } = compileSegment(all({ type: "segment", segmentId: 5, member: false }), ctx({ 5: inner }));
-    expect(sql).toContain("NOT (coalesce(c.country = ?, 0))");
+    expect(sql).toContain("NOT (coalesce(c.country = ?1, 0))");
     const loop = all({ type: "segment", segmentId: 1 });
     expect(() => compileSegment(loop, ctx({ 1: loop }))).toThrow(/refers to itself/);
   });
