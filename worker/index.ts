@@ -12,8 +12,7 @@ import { recordDeadLetters } from "./delivery/dead-letters";
 import { MissingSecretError } from "./delivery/links";
 import { handleSendBatch, type SendJob } from "./delivery/send";
 import { handleTrackBatch } from "./delivery/track";
-import { purgeSessions } from "./store/auth";
-import { purge as purgeRateLimits } from "./store/ratelimit";
+import { runCron } from "./cron";
 
 export { ContactJourney } from "./journeys/contact-journey";
 
@@ -51,8 +50,7 @@ export default {
     batch.retryAll({ delaySeconds: 300 });
   },
 
-  async scheduled(_controller: ScheduledController, env: Env): Promise<void> {
-    const now = Date.now();
-    await Promise.all([purgeSessions(env.DB, now), purgeRateLimits(env.DB, now)]);
+  async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+    await runCron(env, controller.scheduledTime || Date.now());
   },
 } satisfies ExportedHandler<Env>;
