@@ -58,6 +58,10 @@ export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, op
   for (const id of deliveries.keys()) {
     const m = byId.get(id);
     if (!m || FINAL.has(m.status)) ack(id);
+    else if (m.campaignStatus === "cancelled") {
+      outcomes.push({ id, status: "cancelled", error: "the campaign was cancelled" });
+      ack(id);
+    } else if (m.campaignStatus === "paused") ack(id); // stays queued; resuming the campaign enqueues it again
     else if (m.status === "sending" && m.claimedAt && now() - m.claimedAt < 10 * 60_000) retry(id, 120); // another consumer has it
     else eligible.push(m);
   }
