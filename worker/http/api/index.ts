@@ -1,7 +1,10 @@
 /** /api/* — the admin JSON API. Everything except setup/login needs a session or an API key. */
 import { Hono } from "hono";
 import type { AppEnv } from "../../env";
+import { z } from "zod";
+import { dashboard } from "../../store/dashboard";
 import { overview } from "../../store/stats";
+import { parseWith } from "../body";
 import { HttpError } from "../errors";
 import { privateAuth, publicAuth } from "./auth";
 import { contactsApi } from "./contacts";
@@ -39,6 +42,10 @@ api.route("/outbox", outboxApi);
 api.route("/reports", reportsApi);
 api.route("/segments", segmentsApi);
 api.get("/stats/overview", async (c) => c.json(await overview(c.env.DB, Date.now())));
+api.get("/stats/dashboard", async (c) => {
+  const { days } = parseWith(z.object({ days: z.coerce.number().int().min(7).max(365).default(30) }), c.req.query());
+  return c.json(await dashboard(c.env.DB, Date.now(), days));
+});
 
 api.all("*", () => {
   throw new HttpError(404, "not_found", "No such API endpoint");
