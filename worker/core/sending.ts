@@ -1,16 +1,7 @@
-/** Send-time rules that need no I/O: quiet hours, frequency caps, retry backoff. */
+/** Send-time rules that need no I/O: quiet hours, retry backoff. */
+import { localMinutes } from "./time";
 
-/** Minutes since local midnight of `at` in a time zone. */
-export function localMinutes(at: number, timezone: string): number {
-  let parts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat("en-GB", { timeZone: timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(at);
-  } catch {
-    parts = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(at);
-  }
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return get("hour") * 60 + get("minute");
-}
+export { localMinutes };
 
 const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
