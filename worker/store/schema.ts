@@ -193,6 +193,27 @@ export const flowRuns = sqliteTable(
   (t) => [index("flow_runs_flow").on(t.flowId, t.status, t.nodeId), index("flow_runs_contact").on(t.contactId, t.flowId)],
 );
 
+/** How many runs entered each step (per-node counts on the flow canvas), written by the journeys in batches. */
+export const flowNodeStats = sqliteTable(
+  "flow_node_stats",
+  {
+    flowId: integer("flow_id").notNull(),
+    nodeId: text("node_id").notNull(),
+    entered: integer("entered").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.nodeId] })],
+);
+
+/** Members of a segment-triggered flow's segment at the last check: new members enter the flow. */
+export const flowSegmentMembers = sqliteTable(
+  "flow_segment_members",
+  {
+    flowId: integer("flow_id").notNull(),
+    contactId: integer("contact_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowId, t.contactId] })],
+);
+
 export const segments = sqliteTable("segments", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   name: text("name").notNull(),
