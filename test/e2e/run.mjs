@@ -1,6 +1,7 @@
 // End-to-end test of the admin UI: a fresh wrangler dev with its own local D1, driven through Debian's chromium.
 // Run with `npm run test:e2e` (builds web/dist first). Screenshots go to test-output/.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -84,7 +85,8 @@ async function main() {
   console.log(`[${elapsed()}] starting wrangler dev on ${base}`);
   wrangler = spawn(
     "npx",
-    ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort), "--persist-to", persistDir, "--show-interactive-dev-session=false"],
+    // A TERN_SECRET of its own (links in emails are signed with it), whether or not a local .dev.vars exists.
+    ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort), "--persist-to", persistDir, "--show-interactive-dev-session=false", "--var", `TERN_SECRET:${randomBytes(24).toString("hex")}`],
     { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   wrangler.stdout.on("data", (d) => (wranglerLog += d));
@@ -305,6 +307,9 @@ async function main() {
     await page.getByRole("button", { name: /Maya Chen/ }).click();
     await page.getByRole("menuitem", { name: "Log out" }).click();
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    // A signed-out browser loading the app asks /api/auth/status first: no 401 lands in the console.
+    await page.reload();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
     // The browser logs the refused login's 401 as a console error; that one is expected here.
     allowed = [/status of 401/];
     await page.getByLabel("Email").fill(OWNER.email);
@@ -315,6 +320,126 @@ async function main() {
     await page.getByLabel("Password").fill(OWNER.password);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Flows" }).waitFor();
+  });
+
+  await step("Settings → Sending: provider status, secret commands, public URL", async () => {
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("link", { name: "Sending" }).click();
+    await page.locator(".provider-status").getByText("Outbox (local)").waitFor();
+    // Another provider shows the secrets it needs as wrangler commands; nothing secret is typed into the UI.
+    await page.getByLabel("Provider").selectOption("postmark");
+    await page.getByText("npx wrangler secret put POSTMARK_SERVER_TOKEN").waitFor();
+    await page.getByLabel("Provider").selectOption("outbox");
+    // Links in emails must point at this server for the click check below.
+    await page.getByLabel("Public URL").fill(base);
+    await page.getByRole("button", { name: "Save sending settings" }).click();
+    await page.getByText("Sending settings saved").waitFor();
+    await shot("07-settings-sending");
+  });
+
+  const LINK = "https://example.com/spring?ref=e2e";
+  let templateId = "";
+  await step("Templates: write a template, preview it for a contact, save it", async () => {
+    await page.getByRole("link", { name: "Templates" }).click();
+    await page.getByText("No templates yet").waitFor();
+    await page.getByRole("button", { name: "New template" }).click();
+    await page.getByLabel("Template name").fill("Welcome e2e");
+    // A fresh install has no default sender: the editor says so until the template has a from address.
+    await page.getByText("No default sender is set").waitFor();
+    await page.getByLabel("From name").fill("Tern Test Shop");
+    await page.getByLabel("From email").fill("shop@example.com");
+    await page.getByLabel("Subject").fill("Hello {{ contact.first_name ");
+    await page.getByLabel("HTML body").fill(`<p>Hi {{ contact.first_name | default: "there" }}, welcome!</p>\n<p><a href="${LINK}">Shop the spring sale</a></p>`);
+    // A Liquid mistake is refused by the server and shown beside the field it is in.
+    allowed = [/status of 400/];
+    await page.getByRole("button", { name: "Create template" }).click();
+    await page.locator(".field.has-error", { hasText: "Subject" }).getByText("not closed").waitFor();
+    await page.getByLabel("Subject").fill("Hello {{ contact.first_name }}");
+    // The live preview renders the unsaved draft for the contact picked here.
+    await page.getByRole("button", { name: /Preview as/ }).click();
+    await page.getByLabel("Search contacts to preview as").fill("ada");
+    await page.getByRole("option", { name: /Ada Lovelace/ }).click();
+    await page.getByTestId("inbox-line").getByText("Hello Ada").waitFor();
+    await page.frameLocator('iframe[title="Email preview"]').getByText("Hi Ada, welcome!").waitFor();
+    allowed = [];
+    assert((await page.getByText("Please correct the highlighted fields").count()) === 0, "the banner went with the last field error");
+    await page.getByRole("radio", { name: "Plain text" }).click();
+    await page.getByTestId("preview-text").getByText("Hi Ada, welcome!").waitFor();
+    await page.getByRole("radio", { name: "HTML", exact: true }).click();
+    await page.getByRole("button", { name: "Create template" }).click();
+    await page.getByText("Template saved").waitFor();
+    await page.waitForURL(/\/templates\/\d+$/);
+    templateId = page.url().split("/").pop();
+    await page.getByText(/Saved just now/).waitFor();
+    await shot("08-template-editor");
+  });
+
+  let messageId = "";
+  await step("Send a test, then open it in the Outbox", async () => {
+    await page.getByRole("button", { name: "Send test" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Send to").fill("inbox-check@example.com");
+    assert(await dialog.getByText("Ada Lovelace").isVisible(), "the test is personalised for the previewed contact");
+    await dialog.getByRole("button", { name: "Send test" }).click();
+    await page.getByText("Test sent to inbox-check@example.com").waitFor();
+    await page.getByRole("link", { name: "View in Outbox" }).click();
+    await page.waitForURL(/\/outbox\/m_/);
+    messageId = decodeURIComponent(new URL(page.url()).pathname.split("/").pop());
+    // The send goes through the local queue: the page waits for it to land in the outbox.
+    await page.frameLocator('iframe[title="The email as the recipient sees it"]').getByText("Hi Ada, welcome!").waitFor({ timeout: 20_000 });
+    await page.getByRole("heading", { name: "Hello Ada" }).waitFor();
+    const headers = page.getByTestId("headers");
+    await headers.getByRole("rowheader", { name: "X-Tern-Message-Id", exact: true }).waitFor();
+    assert((await headers.locator("tr", { hasText: "X-Tern-Message-Id" }).locator("td").innerText()) === messageId, "X-Tern-Message-Id carries the message id");
+    // A test is transactional: no List-Unsubscribe (that is for marketing email only).
+    assert((await headers.getByRole("rowheader", { name: "List-Unsubscribe", exact: true }).count()) === 0, "no List-Unsubscribe on a transactional test");
+    await page.locator(".message-meta").getByText("Transactional").waitFor();
+    await page.getByText("No List-Unsubscribe header").waitFor();
+    assert((await headers.locator("tr", { hasText: "From" }).first().locator("td").innerText()).includes("shop@example.com"), "From is the template's sender");
+    await shot("09-outbox-message");
+  });
+
+  await step("The email's tracked link redirects to the template's link", async () => {
+    const html = await (await page.request.get(`${base}/api/outbox/${encodeURIComponent(messageId)}/html`)).text();
+    const href = /href="([^"]*\/c\/[^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
+    assert(href && href.startsWith(`${base}/c/`), `the link is rewritten to ${base}/c/…, got ${href}`);
+    const res = await fetch(href, { redirect: "manual" });
+    assert(res.status === 302, `/c/ answers 302, got ${res.status}`);
+    assert(res.headers.get("location") === LINK, `/c/ redirects to ${LINK}, got ${res.headers.get("location")}`);
+    const tampered = await fetch(href.slice(0, -3) + (href.endsWith("AAA") ? "BBB" : "AAA"), { redirect: "manual" });
+    assert(tampered.status >= 400 && !tampered.headers.get("location"), `a tampered token is refused, got ${tampered.status}`);
+  });
+
+  await step("Outbox list and Reports show the sent message", async () => {
+    await page.locator(".sidebar").getByRole("link", { name: "Outbox" }).click();
+    await page.getByText("Emails are stored here, not sent").waitFor();
+    await page.getByRole("link", { name: "Hello Ada" }).waitFor();
+    await page.getByRole("link", { name: "Reports" }).click();
+    await page.locator('[data-figure="Sent"] .report-figure-value').getByText("1", { exact: true }).waitFor();
+    await page.getByTestId("opened-line").waitFor();
+    await page.getByRole("combobox", { name: "Template" }).selectOption(templateId);
+    await page.locator('[data-figure="Sent"] .report-figure-value').getByText("1", { exact: true }).waitFor();
+    await shot("10-reports");
+    await page.getByRole("link", { name: "Dead letters" }).click();
+    await page.getByText("No dead letters").waitFor();
+  });
+
+  await step("Contacts → Suppressions: add an address, then remove it", async () => {
+    await page.getByRole("link", { name: "Contacts" }).click();
+    await page.getByRole("link", { name: "Suppressions" }).click();
+    await page.getByText("No suppressed addresses").waitFor();
+    await page.getByRole("button", { name: "Add address" }).click();
+    await page.getByLabel("Email address").fill("bounced@example.com");
+    await page.getByLabel("Note").fill("Asked us by phone");
+    await page.getByRole("button", { name: "Suppress address" }).click();
+    const row = page.locator('tr[data-email="bounced@example.com"]');
+    await row.getByText("Manual").waitFor();
+    await row.getByText("Asked us by phone").waitFor();
+    await shot("11-suppressions");
+    await row.getByRole("button", { name: "Remove" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Remove" }).click();
+    await page.getByText("bounced@example.com can be emailed again").waitFor();
+    await page.getByText("No suppressed addresses").waitFor();
   });
 
   console.log(`[${elapsed()}] all steps passed; screenshots in ${shots}`);

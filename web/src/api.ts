@@ -72,6 +72,9 @@ export function fieldErrors(err: unknown): Record<string, string> {
 
 export const errorMessage = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
+/** The banner when every problem is shown beside its field. */
+export const SEE_FIELDS = "Please correct the highlighted fields.";
+
 /**
  * The banner above a form: when every issue is shown beside a field, a pointer to them; issues about fields
  * the form does not show are spelled out, so nothing is silently swallowed.
@@ -80,7 +83,7 @@ export function formError(err: unknown, fields: string[]): string {
   if (!(err instanceof ApiError) || !err.issues.length) return errorMessage(err);
   const shown = (path: string) => fields.some((f) => path === f || path.startsWith(`${f}.`));
   const rest = err.issues.filter((i) => !shown(i.path));
-  if (!rest.length) return "Please correct the highlighted fields.";
+  if (!rest.length) return SEE_FIELDS;
   return `${err.message}: ${rest.map((i) => (i.path ? `${i.path} ${i.message}` : i.message)).join("; ")}`;
 }
 

@@ -74,7 +74,7 @@ export function displayName(c: Pick<ContactSummary, "firstName" | "lastName" | "
 }
 
 export function initials(text: string): string {
-  const words = text.replace(/@.*/, "").split(/[\s._-]+/).filter(Boolean);
+  const words = text.replace(/@.*/, "").split(/[\s._-]+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
   const letters = words.length > 1 ? words[0]![0]! + words[1]![0]! : (words[0] ?? "?").slice(0, 2);
   return letters.toUpperCase();
 }

@@ -151,6 +151,29 @@ const paths = {
   ),
   code: <path d="m8 7-5 5 5 5M16 7l5 5-5 5" />,
   sparkle: <path d="M12 3v4M12 17v4M3 12h4M17 12h4M6 6l2.5 2.5M15.5 15.5 18 18M6 18l2.5-2.5M15.5 8.5 18 6" />,
+  monitor: (
+    <>
+      <rect x="2.5" y="4" width="19" height="12.5" rx="1.5" />
+      <path d="M8.5 20.5h7M12 16.5v4" />
+    </>
+  ),
+  phone: (
+    <>
+      <rect x="6.5" y="2.5" width="11" height="19" rx="2" />
+      <path d="M11 18.5h2" />
+    </>
+  ),
+  send: <path d="M21.5 2.5 10.5 13.5M21.5 2.5l-7 19-4-8-8-4z" />,
+  link: <path d="M10 14a4.5 4.5 0 0 0 6.4 0l3.3-3.3a4.5 4.5 0 0 0-6.4-6.4L12 5.6M14 10a4.5 4.5 0 0 0-6.4 0l-3.3 3.3a4.5 4.5 0 0 0 6.4 6.4l1.3-1.3" />,
+  ban: (
+    <>
+      <circle cx="12" cy="12" r="9" />
+      <path d="m5.6 5.6 12.8 12.8" />
+    </>
+  ),
+  refresh: <path d="M20.5 12a8.5 8.5 0 0 1-14.8 5.7M3.5 12A8.5 8.5 0 0 1 18.3 6.3M18.5 2.5v4h-4M5.5 21.5v-4h4" />,
+  external: <path d="M14 4h6v6M20 4l-9 9M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5" />,
+  shield: <path d="M12 3 4.5 6v5.5c0 4.6 3.2 8.3 7.5 9.5 4.3-1.2 7.5-4.9 7.5-9.5V6z" />,
 } satisfies Record<string, JSX.Element>;
 
 export type IconName = keyof typeof paths;

@@ -18,13 +18,16 @@ function App() {
   const start = async () => {
     setBoot({ state: "loading" });
     try {
-      // Asking for the status first means a fresh install never sees a 401 from /me.
-      const status = await api.get<{ setupRequired: boolean }>("/auth/status");
+      // Asking for the status first means neither a fresh install nor a signed-out browser sees a 401 from /me.
+      const status = await api.get<{ setupRequired: boolean; authenticated: boolean }>("/auth/status");
       if (status.setupRequired) return setBoot({ state: "setup" });
-      try {
-        startSession(await api.get<Session>("/auth/me"));
-      } catch (err) {
-        if (!(err instanceof ApiError && err.status === 401)) throw err;
+      if (status.authenticated) {
+        try {
+          startSession(await api.get<Session>("/auth/me"));
+        } catch (err) {
+          // The session expired between the two requests: the login screen it is.
+          if (!(err instanceof ApiError && err.status === 401)) throw err;
+        }
       }
       setBoot({ state: "ready" });
     } catch (err) {

@@ -11,14 +11,49 @@ export interface Location {
 const read = (): Location => ({ path: window.location.pathname.replace(/\/+$/, "") || "/", search: window.location.search });
 const location = store<Location>(read());
 
-window.addEventListener("popstate", () => location.set(read()));
+/** A page with unsaved work sets this; leaving it then asks first (see `useLeaveGuard`). */
+let leaveMessage: string | null = null;
+const mayLeave = () => !leaveMessage || window.confirm(leaveMessage);
+
+window.addEventListener("popstate", () => {
+  if (!mayLeave()) {
+    // Back/forward already happened: put the page the user stays on back on top of the history.
+    const here = location.get();
+    window.history.pushState(null, "", here.path + here.search);
+    return;
+  }
+  leaveMessage = null;
+  location.set(read());
+});
 
 /** Goes to `to` (a path with optional query). `replace` rewrites the current entry instead (filters, redirects). */
-export function navigate(to: string, opts: { replace?: boolean; keepScroll?: boolean } = {}): void {
+export function navigate(to: string, opts: { replace?: boolean; keepScroll?: boolean; force?: boolean } = {}): void {
   if (to === window.location.pathname + window.location.search) return;
+  if (!opts.force && !opts.replace && !mayLeave()) return;
+  if (!opts.replace) leaveMessage = null;
   window.history[opts.replace ? "replaceState" : "pushState"](null, "", to);
   location.set(read());
   if (!opts.keepScroll) window.scrollTo(0, 0);
+}
+
+/**
+ * While `message` is set, leaving the page (in-app links, back/forward, closing the tab) asks for confirmation.
+ * @example useLeaveGuard(dirty ? "Discard your unsaved changes?" : null)
+ */
+export function useLeaveGuard(message: string | null): void {
+  useEffect(() => {
+    leaveMessage = message;
+    if (!message) return;
+    const onUnload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = "";
+    };
+    window.addEventListener("beforeunload", onUnload);
+    return () => {
+      window.removeEventListener("beforeunload", onUnload);
+      if (leaveMessage === message) leaveMessage = null;
+    };
+  }, [message]);
 }
 
 export function useLocation(): Location {

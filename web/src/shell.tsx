@@ -8,7 +8,13 @@ import { ContactPage } from "./pages/contact";
 import { ContactsPage } from "./pages/contacts";
 import { Dashboard } from "./pages/dashboard";
 import { ImportPage } from "./pages/import";
+import { OutboxPage } from "./pages/outbox";
+import { OutboxMessagePage } from "./pages/outbox-message";
+import { ReportsPage } from "./pages/reports";
 import { SettingsPage } from "./pages/settings";
+import { SuppressionsPage } from "./pages/suppressions";
+import { TemplateEditorPage } from "./pages/template-editor";
+import { TemplatesPage } from "./pages/templates";
 import { Link, match, navigate, Redirect, useLocation } from "./router";
 import { useStore } from "./store";
 import type { Settings } from "./types";
@@ -35,15 +41,15 @@ const nav: { title?: string; items: NavItem[] }[] = [
     items: [
       { href: "/flows", label: "Flows", icon: "flows", soon: true },
       { href: "/campaigns", label: "Campaigns", icon: "campaigns", soon: true },
-      { href: "/templates", label: "Templates", icon: "templates", soon: true },
+      { href: "/templates", label: "Templates", icon: "templates" },
       { href: "/forms", label: "Forms", icon: "forms", soon: true },
     ],
   },
   {
     title: "Insights",
     items: [
-      { href: "/reports", label: "Reports", icon: "reports", soon: true },
-      { href: "/outbox", label: "Outbox", icon: "outbox", soon: true },
+      { href: "/reports", label: "Reports", icon: "reports" },
+      { href: "/outbox", label: "Outbox", icon: "outbox" },
     ],
   },
 ];
@@ -109,8 +115,18 @@ function Page({ path }: { path: string }) {
   if (path === "/") return <Dashboard />;
   if (path === "/contacts") return <ContactsPage />;
   if (path === "/contacts/import") return <ImportPage />;
+  if (path === "/contacts/suppressions") return <SuppressionsPage />;
   const contact = match("/contacts/:id", path);
   if (contact) return <ContactPage id={contact.id!} key={contact.id} />;
+  if (path === "/templates") return <TemplatesPage />;
+  const template = match("/templates/:id", path);
+  if (template) return <TemplateEditorPage id={template.id!} key={template.id} />;
+  if (path === "/outbox") return <OutboxPage />;
+  const message = match("/outbox/:id", path);
+  if (message) return <OutboxMessagePage id={message.id!} key={message.id} />;
+  if (path === "/reports") return <ReportsPage tab="messages" />;
+  const report = match("/reports/:tab", path);
+  if (report) return <ReportsPage tab={report.tab!} />;
   const soon = path.slice(1) as SoonKey;
   if (soon in comingSoon) return <ComingSoon section={soon} />;
   if (path === "/settings") return <Redirect to="/settings/general" />;

@@ -99,6 +99,7 @@ export interface Settings {
     currency: string;
   };
   sender: { fromName: string; fromEmail: string; replyTo: string };
+  sending: SendingSettings;
 }
 
 export interface WriteKey {
@@ -153,4 +154,146 @@ export interface ImportJob {
   error: string | null;
   createdAt: number;
   finishedAt: number | null;
+}
+
+// ---- sending ---------------------------------------------------------------------------------------------
+
+export type ProviderName = "outbox" | "smtp" | "resend" | "postmark" | "ses" | "sendgrid" | "mailgun" | "cloudflare";
+
+export interface SendingSettings {
+  /** empty: the EMAIL_PROVIDER variable decides */
+  provider: "" | ProviderName;
+  publicUrl: string;
+  ratePerSecond: number;
+  frequencyCap: number;
+  frequencyDays: number;
+  quietStart: string;
+  quietEnd: string;
+  quietHours: boolean;
+  trackOpens: boolean;
+  trackClicks: boolean;
+  utm: boolean;
+  utmSource: string;
+  utmMedium: string;
+  softBounceLimit: number;
+  smtp: { host: string; port: number; security: "starttls" | "tls" | "none"; username: string };
+  sesRegion: string;
+  mailgunDomain: string;
+  mailgunRegion: "us" | "eu";
+  apiBaseUrl: string;
+}
+
+export interface SendingStatus {
+  provider: ProviderName;
+  /** secret name → whether it is set (values are never returned) */
+  secrets: Record<string, boolean>;
+  tokenSecret: boolean;
+  publicUrl: string;
+}
+
+export interface TemplateSummary {
+  id: number;
+  name: string;
+  subject: string;
+  fromEmail: string | null;
+  updatedAt: number;
+  createdAt: number;
+}
+
+export interface Template extends TemplateSummary {
+  preheader: string;
+  fromName: string | null;
+  replyTo: string | null;
+  html: string;
+  text: string | null;
+  layout: "default" | "none";
+}
+
+export interface RenderedEmail {
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+}
+
+export type MessageStatus = "queued" | "sending" | "sent" | "delivered" | "bounced" | "complained" | "failed" | "suppressed" | "cancelled";
+
+export interface OutboxItem {
+  id: string;
+  toEmail: string;
+  subject: string;
+  createdAt: number;
+  kind: "marketing" | "transactional" | null;
+  status: MessageStatus | null;
+  campaignId: number | null;
+  flowId: number | null;
+  templateId: number | null;
+  contactId: number | null;
+  openedAt: number | null;
+  clickedAt: number | null;
+}
+
+export interface OutboxMessage {
+  id: string;
+  toEmail: string;
+  subject: string;
+  raw: string;
+  text: string | null;
+  createdAt: number;
+  headers: [string, string][];
+}
+
+export interface ReportCounts {
+  group: string | number | null;
+  queued: number;
+  sent: number;
+  delivered: number;
+  bounced: number;
+  complained: number;
+  failed: number;
+  suppressed: number;
+  opened: number;
+  machineOpened: number;
+  clicked: number;
+  botClicked: number;
+  unsubscribed: number;
+}
+
+export interface ReportRates {
+  open: number;
+  machineOpen: number;
+  click: number;
+  clickToOpen: number;
+  bounce: number;
+  unsubscribe: number;
+  complaint: number;
+}
+
+export interface MessageReport {
+  groups: (ReportCounts & { rates: ReportRates })[];
+  links: { url: string; clicks: number; people: number; botClicks: number }[];
+}
+
+export interface DeadLetter {
+  id: number;
+  queue: string;
+  body: string;
+  error: string | null;
+  createdAt: number;
+  messageId: string | null;
+  toEmail: string | null;
+  subject: string | null;
+  lastError: string | null;
+}
+
+export type SuppressionReason = "unsubscribed" | "hard_bounce" | "soft_bounce" | "complaint" | "erased" | "manual";
+
+export interface Suppression {
+  emailHash: string;
+  email: string | null;
+  reason: SuppressionReason;
+  detail: string | null;
+  createdAt: number;
+  contactId: number | null;
+  contactStatus: ContactStatus | null;
 }

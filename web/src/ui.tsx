@@ -489,14 +489,18 @@ interface Toast {
   id: number;
   message: string;
   tone: "green" | "red" | "neutral";
+  action?: { label: string; href: string };
 }
 const toasts = store<Toast[]>([]);
 let toastSeq = 0;
 
-export function toast(message: string, tone: Toast["tone"] = "green"): void {
+const dismiss = (id: number) => toasts.set(toasts.get().filter((t) => t.id !== id));
+
+/** A short message in the corner; with `action`, a link to follow up (it then stays a little longer). */
+export function toast(message: string, tone: Toast["tone"] = "green", action?: Toast["action"]): void {
   const id = ++toastSeq;
-  toasts.set([...toasts.get(), { id, message, tone }]);
-  setTimeout(() => toasts.set(toasts.get().filter((t) => t.id !== id)), tone === "red" ? 6000 : 3500);
+  toasts.set([...toasts.get(), { id, message, tone, action }]);
+  setTimeout(() => dismiss(id), tone === "red" || action ? 7000 : 3500);
 }
 
 export function Toaster() {
@@ -506,7 +510,12 @@ export function Toaster() {
       {items.map((t) => (
         <div key={t.id} class={cx("toast", `toast-${t.tone}`)}>
           <Icon name={t.tone === "red" ? "alert" : "check"} size={16} />
-          {t.message}
+          <span class="toast-text">{t.message}</span>
+          {t.action && (
+            <Link class="toast-action" href={t.action.href} onClick={() => dismiss(t.id)}>
+              {t.action.label}
+            </Link>
+          )}
         </div>
       ))}
     </div>

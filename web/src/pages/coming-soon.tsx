@@ -48,17 +48,6 @@ export const comingSoon = {
       ["Results", "Deliveries, opens (machine opens filtered), clicks, unsubscribes and attributed revenue."],
     ],
   },
-  templates: {
-    title: "Templates",
-    icon: "templates",
-    pitch: "Reusable email designs with personalisation, shared by flows and campaigns.",
-    features: [
-      ["Liquid personalisation", "{{ contact.first_name | default: \"there\" }}, event data such as the products left in a cart, and conditional blocks."],
-      ["Brand layout", "Your logo, colour, address and unsubscribe footer from Settings applied to every email."],
-      ["Preview and test", "Render with a real contact's data, check the plain-text version and send a test to yourself."],
-      ["Deliverability built in", "List-Unsubscribe with one-click unsubscribe, tracked links and an open pixel added for you."],
-    ],
-  },
   forms: {
     title: "Forms",
     icon: "forms",
@@ -70,28 +59,6 @@ export const comingSoon = {
       ["Abuse protection", "Rate limits on submissions keep bots from flooding your list."],
     ],
     meanwhile: { text: "Meanwhile, create the topics your forms will subscribe people to.", href: "/settings/topics", label: "Manage topics" },
-  },
-  reports: {
-    title: "Reports",
-    icon: "reports",
-    pitch: "Honest numbers on what your email earns.",
-    features: [
-      ["Attributed revenue", "Orders credited to the last email clicked or opened within a window you choose."],
-      ["Real engagement", "Opens from privacy proxies and clicks from link scanners are classified, not counted as people."],
-      ["Flows and campaigns side by side", "Sends, deliveries, opens, clicks, unsubscribes, bounces and revenue per email and over time."],
-      ["Audience health", "List growth, unsubscribe and bounce rates, and customers by recency, frequency and spend."],
-    ],
-  },
-  outbox: {
-    title: "Outbox",
-    icon: "outbox",
-    pitch: "Every email Tern sends, with its status and the exact message that went out.",
-    features: [
-      ["Local outbox", "Without an email provider configured, messages are stored here instead of being sent, so you can try everything safely."],
-      ["Message viewer", "Rendered HTML, plain text and the raw MIME with headers, for any message."],
-      ["Delivery status", "Queued, sent, delivered, bounced or suppressed, with the reason when something failed."],
-      ["Per-contact history", "Every message a contact received, linked from their profile."],
-    ],
   },
 } satisfies Record<string, Soon>;
 

@@ -7,6 +7,7 @@ import { Link, navigate, useLocation } from "../router";
 import { useStore } from "../store";
 import { useTitle } from "../title";
 import type { Contact, ContactList, ContactStatus, ContactSummary, Topic } from "../types";
+import { ContactsTabs } from "./contacts-tabs";
 import { Alert, Badge, Button, ButtonLink, Checkbox, Dialog, EmptyState, LoadError, Segmented, Select, TextField, toast, useAsync, useDebounced, type Tone } from "../ui";
 
 export const statusTone: Record<ContactStatus, Tone> = { active: "green", unsubscribed: "neutral", bounced: "amber", complained: "red" };
@@ -95,6 +96,7 @@ export function ContactsPage() {
           </Button>
         </div>
       </header>
+      <ContactsTabs current="contacts" />
 
       <div class="toolbar">
         <div class="search">

@@ -1,8 +1,9 @@
-/** Settings: store and sender details, topics, ingest sources (write keys), API keys and the account. */
+/** Settings: store and sender details, sending (in ./sending), topics, ingest sources (write keys), API keys and the account. */
 import { useState } from "preact/hooks";
 import { api, errorMessage, fieldErrors, formError, session, settings as settingsStore } from "../api";
 import { formatDate, formatNumber, formatRelative, plural } from "../format";
 import { Redirect } from "../router";
+import { SendingSettingsTab } from "./sending";
 import { useStore } from "../store";
 import { useTitle } from "../title";
 import type { ApiKey, Settings, Topic, WriteKey } from "../types";
@@ -12,6 +13,7 @@ import {
 
 const tabs = [
   { key: "general", label: "General" },
+  { key: "sending", label: "Sending" },
   { key: "topics", label: "Topics" },
   { key: "sources", label: "Sources" },
   { key: "api-keys", label: "API keys" },
@@ -28,6 +30,7 @@ export function SettingsPage({ tab }: { tab: string }) {
       <Tabs items={tabs.map((t) => ({ href: `/settings/${t.key}`, label: t.label }))} current={`/settings/${tab}`} />
       <div class="tab-panel">
         {tab === "general" && <GeneralSettings />}
+        {tab === "sending" && <SendingSettingsTab />}
         {tab === "topics" && <TopicsSettings />}
         {tab === "sources" && <SourcesSettings />}
         {tab === "api-keys" && <ApiKeysSettings />}
