@@ -70,9 +70,6 @@ async function stopWrangler() {
 async function main() {
   await mkdir(shots, { recursive: true });
   persistDir = await mkdtemp(join(tmpdir(), "tern-e2e-"));
-  const [port, inspectorPort] = [await freePort(), await freePort()];
-  const base = `http://127.0.0.1:${port}`;
-
   // Chromium starts while wrangler applies the migrations.
   launching = chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -82,23 +79,42 @@ async function main() {
   console.log(`[${elapsed()}] applying migrations to ${persistDir}`);
   await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
 
-  console.log(`[${elapsed()}] starting wrangler dev on ${base}`);
-  wrangler = spawn(
-    "npx",
-    // A TERN_SECRET of its own (links in emails are signed with it), whether or not a local .dev.vars exists.
-    ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort), "--persist-to", persistDir, "--show-interactive-dev-session=false", "--var", `TERN_SECRET:${randomBytes(24).toString("hex")}`],
-    { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  wrangler.stdout.on("data", (d) => (wranglerLog += d));
-  wrangler.stderr.on("data", (d) => (wranglerLog += d));
-  for (let i = 0; ; i++) {
-    if (wrangler.exitCode !== null) throw new Error(`wrangler dev exited early (${wrangler.exitCode})`);
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.ok) break;
-    } catch {}
-    if (i > 150) throw new Error("wrangler dev did not answer within 30 s");
-    await new Promise((r) => setTimeout(r, 200));
+  // A free port can be taken by someone else before wrangler binds it (other test runs on this machine): then
+  // wrangler exits, and the start is retried on fresh ports. "Ready on" in its own output proves the port is ours.
+  let base = "";
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    let inspectorPort;
+    [port, inspectorPort] = [await freePort(), await freePort()];
+    base = `http://127.0.0.1:${port}`;
+    console.log(`[${elapsed()}] starting wrangler dev on ${base}`);
+    wranglerLog = "";
+    wrangler = spawn(
+      "npx",
+      // A TERN_SECRET of its own (links in emails are signed with it), whether or not a local .dev.vars exists.
+      ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort), "--persist-to", persistDir, "--show-interactive-dev-session=false", "--var", `TERN_SECRET:${randomBytes(24).toString("hex")}`],
+      { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    wrangler.stdout.on("data", (d) => (wranglerLog += d));
+    wrangler.stderr.on("data", (d) => (wranglerLog += d));
+    let up = false;
+    for (let i = 0; i <= 150; i++) {
+      if (wrangler.exitCode !== null) break;
+      if (wranglerLog.includes(`Ready on ${base}`)) {
+        try {
+          if ((await fetch(`${base}/healthz`)).ok) {
+            up = true;
+            break;
+          }
+        } catch {}
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    if (up) break;
+    const busy = /Address already in use/.test(wranglerLog);
+    await stopWrangler();
+    if (!busy || attempt === 3) throw new Error(wrangler.exitCode !== null ? `wrangler dev exited early (${wrangler.exitCode})` : "wrangler dev did not answer within 30 s");
+    console.log(`[${elapsed()}] port taken meanwhile; retrying`);
   }
   console.log(`[${elapsed()}] wrangler is up`);
 

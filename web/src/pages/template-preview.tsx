@@ -122,22 +122,27 @@ export function ContactPicker({ value, onValue, inline }: { value: PreviewContac
 
   // Option 0 is the sample contact, then the search results.
   const options: (PreviewContact | null)[] = [null, ...(items ?? [])];
-  const choose = (c: PreviewContact | null) => {
-    onValue(c);
+  const button = useRef<HTMLButtonElement>(null);
+  const close = () => {
     setOpen(false);
     setQ("");
+    button.current?.focus();
+  };
+  const choose = (c: PreviewContact | null) => {
+    onValue(c);
+    close();
   };
   const onKey = (e: KeyboardEvent) => {
     if (e.key === "ArrowDown") (e.preventDefault(), setActive((a) => Math.min(options.length - 1, a + 1)));
     else if (e.key === "ArrowUp") (e.preventDefault(), setActive((a) => Math.max(0, a - 1)));
     else if (e.key === "Enter") (e.preventDefault(), choose(options[active] ?? null));
-    else if (e.key === "Escape") (e.preventDefault(), e.stopPropagation(), setOpen(false));
+    else if (e.key === "Escape") (e.preventDefault(), e.stopPropagation(), close());
   };
 
   const label = value ? displayName(value) : "Sample contact";
   return (
     <div class={cx("picker", inline && "picker-inline")} ref={ref}>
-      <button type="button" class="picker-button" aria-haspopup="listbox" aria-expanded={open} onClick={() => setOpen(!open)} title="Whose data the preview uses">
+      <button type="button" ref={button} class="picker-button" aria-haspopup="listbox" aria-expanded={open} onClick={() => setOpen(!open)} title="Whose data the preview uses">
         <Icon name="user" size={15} />
         <span class="picker-label">
           <span class="picker-caption">Preview as</span>
