@@ -4,6 +4,7 @@ import { cors } from "hono/cors";
 import { batchEnvelope, MAX_BATCH_BYTES, MAX_EVENT_BYTES, parseMessage, pathTypes, type IngestMessage, type Issue, type MessageType } from "../core/ingest";
 import type { AppEnv } from "../env";
 import { writeKeySource } from "../store/auth";
+import { forwardToJourneys } from "../journeys/forward";
 import { ingestMessages } from "../store/ingest";
 import { readJson, tooLarge } from "./body";
 import { badRequest, HttpError } from "./errors";
@@ -44,7 +45,9 @@ ingest.post("/:kind", async (c) => {
   if (!source) throw unauthorized();
 
   const messages = isBatch ? parseBatch(body, receivedAt) : parseOne(body, type!, receivedAt);
-  await ingestMessages(c.env.DB, source, messages, receivedAt);
+  const { events } = await ingestMessages(c.env.DB, source, messages, receivedAt);
+  // Flows react within seconds; the answer does not wait for them.
+  c.executionCtx.waitUntil(forwardToJourneys(c.env, events, receivedAt));
   return c.json({ success: true });
 });
 

@@ -15,6 +15,7 @@ export interface StoredEvent {
   properties: Record<string, unknown>;
 }
 
+
 export interface IngestResult {
   accepted: number;
   duplicates: number;

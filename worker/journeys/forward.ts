@@ -1,0 +1,41 @@
+/**
+ * Hands events to contacts' journeys, but only events some live flow listens to (its trigger, a wait, its goal,
+ * unsubscribes): the set of names is cached per isolate, so most events never touch a Durable Object.
+ */
+import type { RunEvent } from "../core/flow-step";
+import type { Env } from "../env";
+import { liveEventNames } from "../store/flows";
+
+const TTL_MS = 30_000;
+let cache: { at: number; names: Set<string> } | null = null;
+
+/** Forget the cached names (after publishing or pausing a flow in this isolate). */
+export function forgetLiveEvents(): void {
+  cache = null;
+}
+
+export interface ContactEvent extends RunEvent {
+  contactId: number;
+}
+
+export async function forwardToJourneys(env: Env, events: ContactEvent[], now = Date.now()): Promise<void> {
+  if (!events.length) return;
+  if (!cache || now - cache.at > TTL_MS) cache = { at: now, names: await liveEventNames(env.DB) };
+  const names = cache.names;
+  const byContact = new Map<number, RunEvent[]>();
+  for (const e of events) {
+    if (!names.has(e.name)) continue;
+    byContact.set(e.contactId, [...(byContact.get(e.contactId) ?? []), { name: e.name, properties: e.properties, occurredAt: e.occurredAt }]);
+  }
+  await Promise.all(
+    [...byContact].map(async ([contactId, list]) => {
+      try {
+        await journey(env, contactId).onEvents(contactId, list);
+      } catch (err) {
+        console.error("journey did not take events", contactId, err);
+      }
+    }),
+  );
+}
+
+export const journey = (env: Env, contactId: number) => env.JOURNEYS.get(env.JOURNEYS.idFromName(String(contactId)));
