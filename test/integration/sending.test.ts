@@ -77,6 +77,12 @@ describe("templates API", () => {
     expect(patch.status).toBe(400);
   });
 
+  it("names the failing field when a preview cannot render", async () => {
+    const res = await a.fetch("/api/templates/preview", { method: "POST", json: { template: { subject: "{{ x | nope }}", html: "<p>ok</p>" } } });
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.issues[0].path).toBe("subject");
+  });
+
   it("previews a draft for a contact without sending", async () => {
     const id = await contact("preview@example.com");
     const res = await a.fetch("/api/templates/preview", { method: "POST", json: { contactId: id, template: { subject: "Hello {{ contact.email }}", html: "<p>{{ contact.first_name }}</p>" } } });
@@ -129,6 +135,12 @@ describe("transactional send, end to end through the real queue", () => {
     const sent = await until(() => outboxRow(messageId));
     expect(sent.to_email).toBe("qa@example.com");
     expect(sent.subject).toBe("Ada, your cart");
+    expect(sent.html).toContain("Stoneware mug"); // the preview's sample cart
+    expect(header(sent.raw, "Message-ID")).toBe(`<${messageId}@tern.example.com>`);
+    const detail = await json(await a.fetch(`/api/outbox/${messageId}`));
+    expect(detail.message).toMatchObject({ id: messageId, kind: "transactional", status: "sent", templateId });
+    expect(await json(await a.fetch(`/api/messages/${messageId}`))).toMatchObject({ status: "sent" });
+    expect((await a.fetch("/api/messages/m_nope")).status).toBe(404);
   });
 });
 

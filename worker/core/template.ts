@@ -122,20 +122,30 @@ export async function validateTemplate(t: TemplateSource, sample: RenderModel): 
   return problems;
 }
 
-export class RenderError extends Error {}
-
-/** Renders a template for one recipient. Throws RenderError (never anything else) when the template fails. */
-export async function renderEmail(t: TemplateSource, model: RenderModel): Promise<RenderedEmail> {
-  try {
-    const subject = oneLine(await textEngine.render(parseText(t.subject), model));
-    const preheader = oneLine(await textEngine.render(parseText(t.preheader), model));
-    const body = await htmlEngine.render(parseHtml(t.html), model);
-    const html = t.layout === "none" ? body : baseLayout(body, preheader, model);
-    const text = t.text ? await textEngine.render(parseText(t.text), model) : htmlToText(html);
-    return { subject, preheader, html, text: t.text ? withFooterText(text, model) : text };
-  } catch (err) {
-    throw new RenderError(describe(err));
+export class RenderError extends Error {
+  constructor(
+    readonly field: keyof TemplateSource,
+    message: string,
+  ) {
+    super(message);
   }
+}
+
+/** Renders a template for one recipient. Throws RenderError (never anything else), naming the failing field. */
+export async function renderEmail(t: TemplateSource, model: RenderModel): Promise<RenderedEmail> {
+  const part = async <T>(field: keyof TemplateSource, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new RenderError(field, describe(err));
+    }
+  };
+  const subject = oneLine(await part("subject", () => textEngine.render(parseText(t.subject), model)));
+  const preheader = oneLine(await part("preheader", () => textEngine.render(parseText(t.preheader), model)));
+  const body: string = await part("html", () => htmlEngine.render(parseHtml(t.html), model));
+  const html = t.layout === "none" ? body : baseLayout(body, preheader, model);
+  const text = t.text ? await part("text", () => textEngine.render(parseText(t.text!), model)) : htmlToText(html);
+  return { subject, preheader, html, text: t.text ? withFooterText(text, model) : text };
 }
 
 /** Subjects and preheaders are single header-safe lines. */

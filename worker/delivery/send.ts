@@ -3,6 +3,7 @@
  * re-check suppression, contact status, topic subscription, frequency cap and quiet hours at send time,
  * claim, render, build MIME, hand to the provider at its rate, and record every outcome in one more round trip.
  */
+import { withCampaignContent } from "../campaigns/content";
 import { jsonObject } from "../core/json";
 import { buildMessage, rewriteLinks, withPixel } from "../core/message";
 import { backoffSeconds, quietDelaySeconds } from "../core/sending";
@@ -116,7 +117,7 @@ export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, op
       ack(m.id); // someone else sent (or is sending) it
       continue;
     }
-    const template = templates.get(m.templateId);
+    const template = withCampaignContent(templates.get(m.templateId), m); // a campaign's variant subject, sender
     if (!template) {
       outcomes.push({ id: m.id, status: "failed", error: "the template no longer exists" });
       ack(m.id);
@@ -183,7 +184,7 @@ export async function compose(m: MessageForSend, t: TemplateRow, settings: Setti
   const name = [m.firstName, m.lastName].filter(Boolean).join(" ");
   return buildMessage({
     messageId: m.id,
-    host: new URL(base).host,
+    host: new URL(base).hostname,
     from: { email: fromEmail, name: t.fromName || settings.sender.fromName || settings.store.name },
     to: { email: (m.toEmail ?? m.email)!, ...(name && !m.toEmail ? { name } : {}) },
     replyTo: t.replyTo || settings.sender.replyTo || undefined,

@@ -33,11 +33,36 @@ outboxApi.get("/", async (c) => {
 });
 
 outboxApi.get("/:id", async (c) => {
-  const row = await c.env.DB.prepare("SELECT message_id AS id, to_email AS toEmail, subject, raw, text, created_at AS createdAt FROM outbox WHERE message_id = ?")
-    .bind(c.req.param("id"))
-    .first<{ raw: string }>();
+  const [row, message] = await Promise.all([
+    c.env.DB.prepare("SELECT message_id AS id, to_email AS toEmail, subject, raw, text, created_at AS createdAt FROM outbox WHERE message_id = ?")
+      .bind(c.req.param("id"))
+      .first<{ raw: string }>(),
+    messageRow(c.env.DB, c.req.param("id")),
+  ]);
   if (!row) throw notFound("Message not found in the outbox");
-  return c.json({ ...row, headers: headerList(row.raw) });
+  return c.json({ ...row, headers: headerList(row.raw), message });
+});
+
+/** One send's record, whatever happened to it (failed and suppressed sends never reach the outbox). */
+export function messageRow(d1: D1Database, id: string) {
+  return d1
+    .prepare(
+      `SELECT id, kind, status, error, attempts, provider, provider_message_id AS providerMessageId, contact_id AS contactId, to_email AS toEmail,
+              template_id AS templateId, campaign_id AS campaignId, flow_id AS flowId, flow_node_id AS flowNodeId, variant, subject,
+              queued_at AS queuedAt, sent_at AS sentAt, delivered_at AS deliveredAt, opened_at AS openedAt, machine_opened_at AS machineOpenedAt,
+              clicked_at AS clickedAt, bounced_at AS bouncedAt, complained_at AS complainedAt, unsubscribed_at AS unsubscribedAt
+       FROM messages WHERE id = ?`,
+    )
+    .bind(id)
+    .first();
+}
+
+export const messagesApi = new Hono<AppEnv>();
+
+messagesApi.get("/:id", async (c) => {
+  const message = await messageRow(c.env.DB, c.req.param("id"));
+  if (!message) throw notFound("Message not found");
+  return c.json(message);
 });
 
 /** The HTML part, for an iframe: sandboxed, no scripts, no way to act on the admin's session. */

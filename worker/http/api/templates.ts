@@ -102,7 +102,7 @@ async function preview(c: Context<AppEnv>, saved: Record<string, unknown> | null
   try {
     return c.json(await renderEmail(source, model));
   } catch (err) {
-    if (err instanceof RenderError) throw badRequest("The template cannot be rendered", [{ path: "html", message: err.message }]);
+    if (err instanceof RenderError) throw badRequest("The template cannot be rendered", [{ path: err.field, message: err.message }]);
     throw err;
   }
 }
@@ -121,9 +121,11 @@ templatesApi.post("/:id/test", async (c) => {
   const input = await jsonBody(c, z.object({ to: emailSchema, contactId: z.number().int().positive().optional() }));
   if (!(await getTemplate(c.env.DB, id))) throw notFound("Template not found");
   if (input.contactId && !(await getContact(c.env.DB, input.contactId))) throw notFound("Contact not found");
+  // A test carries the same sample event as the preview, so a cart loop shows products.
+  const sample = sampleModel(storeModel(await getSettings(c.env.DB)), new Date().toISOString()).event;
   const [messageId] = await enqueueSends(
     c.env,
-    [{ idempotencyKey: `test:${randomToken(12)}`, contactId: input.contactId ?? null, templateId: id, kind: "transactional", toEmail: input.to, data: { test: true } }],
+    [{ idempotencyKey: `test:${randomToken(12)}`, contactId: input.contactId ?? null, templateId: id, kind: "transactional", toEmail: input.to, data: { ...sample, test: true } }],
     Date.now(),
   );
   return c.json({ messageId }, 202);
