@@ -28,5 +28,8 @@ export default defineConfig(async () => ({
     // local provider APIs and a real SMTP server for test/providers (ports handed over with provide/inject)
     globalSetup: ["test/providers/servers.ts"],
     setupFiles: ["test/integration/setup.ts"],
+    // generous: CI machines have two cores, and tests share them with workerd
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 }));

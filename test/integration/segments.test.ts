@@ -31,6 +31,7 @@ async function generate(count: number, seed: number): Promise<Generated> {
   const eventRows: unknown[][] = [];
   const subRows: unknown[][] = [];
   const messageRows: unknown[][] = [];
+  const runRows: unknown[][] = [];
   for (let i = 1; i <= count; i++) {
     const id = 100_000 * seed + i;
     const orders = r.int(0, 4);
@@ -63,17 +64,24 @@ async function generate(count: number, seed: number): Promise<Generated> {
       messages.push({ sentAt });
       messageRows.push([`msg-${id}-${k}`, `key-${id}-${k}`, id, "marketing", 1, "sent", NOW, sentAt]);
     }
+    const flows: NonNullable<ContactFacts["flows"]> = [];
+    for (let k = r.int(0, 2); k > 0; k--) {
+      const run = { flowId: r.int(1, 2), nodeId: r.pick(["a", "b", null]), status: r.pick(["active", "waiting", "completed", "exited"]) };
+      flows.push(run);
+      runRows.push([`run-${id}-${k}`, run.flowId, 1, id, run.nodeId, run.status, NOW]);
+    }
     contactRows.push([
       id, contact.email, contact.first_name, contact.country, contact.birthday, JSON.stringify(props), "active", "test", contact.order_count, contact.revenue,
       contact.last_order_at, contact.created_at, NOW, contact.last_opened_at, contact.last_clicked_at,
     ]);
-    facts.push({ contact, events, subscriptions, messages });
+    facts.push({ contact, events, subscriptions, messages, flows });
   }
   await env.DB.batch([
     env.DB.prepare("INSERT OR IGNORE INTO topics (key, name, created_at) VALUES ('newsletter', 'Newsletter', 0)"),
     ...insertRows(env.DB, "INSERT INTO contacts (id, email, first_name, country, birthday, properties, status, source, order_count, revenue, last_order_at, created_at, updated_at, last_opened_at, last_clicked_at)", 15, contactRows),
     ...insertRows(env.DB, "INSERT INTO events (contact_id, type, name, properties, occurred_at, received_at, source, message_id)", 8, eventRows),
     ...insertRows(env.DB, "INSERT INTO messages (id, idempotency_key, contact_id, kind, template_id, status, queued_at, sent_at)", 8, messageRows),
+    ...insertRows(env.DB, "INSERT INTO flow_runs (id, flow_id, version, contact_id, node_id, status, entered_at)", 7, runRows),
   ]);
   for (const [id, , status] of subRows) {
     await env.DB.prepare("INSERT INTO subscriptions (contact_id, topic_id, status, source, updated_at) SELECT ?, id, ?, 'test', 0 FROM topics WHERE key = 'newsletter'").bind(id, status).run();
@@ -88,7 +96,7 @@ async function generate(count: number, seed: number): Promise<Generated> {
 /** A random condition of any type, with values that sometimes match and sometimes not. */
 function randomLeaf(r: ReturnType<typeof rng>): Leaf {
   const pick = r.pick;
-  const kind = r.int(0, 13);
+  const kind = r.int(0, 14);
   const dateOps = [
     { op: "within_last_days", days: r.int(1, 200) },
     { op: "more_than_days_ago", days: r.int(1, 200) },
@@ -115,6 +123,7 @@ function randomLeaf(r: ReturnType<typeof rng>): Leaf {
     pick([{ type: "engagement", action: pick(["opened", "clicked"]), days: r.int(1, 120), negate: r.next() < 0.5 }, { type: "unengaged", received: r.int(1, 5) }]),
     pick([{ type: "topic", topic: "newsletter", subscribed: r.next() < 0.5 }, { type: "topic", topic: "*" }, { type: "lifecycle", stage: pick(["subscriber", "first_time", "repeat", "lapsed", "churned"]) }]),
     pick([{ type: "rfm", cell: pick(["champions", "loyal", "new", "at_risk", "cant_lose", "hibernating"]) }, { type: "rfm", m: [r.int(1, 5), 5] }, { type: "random", from: r.int(0, 49), to: r.int(50, 99), seed: r.int(0, 9) }]),
+    { type: "flow", flowId: r.int(1, 2), state: pick(["in", "at_node", "completed", "entered"]), nodeId: pick(["a", "b"]), negate: r.next() < 0.3 },
   ];
   return raw[kind] as Leaf;
 }

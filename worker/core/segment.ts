@@ -126,10 +126,19 @@ const rfmCondition = z.object({
   m: score.optional(),
 });
 
+/** Membership of a flow: in it now, waiting at a step, finished it, or ever entered it. */
+const flowCondition = z.object({
+  type: z.literal("flow"),
+  flowId: z.number().int().positive(),
+  state: z.enum(["in", "at_node", "completed", "entered"]),
+  nodeId: z.string().min(1).max(40).optional(),
+  negate: z.boolean().default(false),
+});
+
 /** A stable pseudo-random bucket 0–99 per contact (and seed): holdouts and test groups. */
 const randomCondition = z.object({ type: z.literal("random"), from: z.number().int().min(0).max(99), to: z.number().int().min(0).max(99), seed: z.number().int().min(0).max(1_000_000).default(0) });
 
-const leaf = z.union([propertyCondition, eventCondition, eventTimeCondition, engagementCondition, unengagedCondition, topicCondition, segmentRef, lifecycleCondition, rfmCondition, randomCondition]);
+const leaf = z.union([propertyCondition, eventCondition, eventTimeCondition, engagementCondition, unengagedCondition, topicCondition, segmentRef, lifecycleCondition, rfmCondition, randomCondition, flowCondition]);
 export type Leaf = z.infer<typeof leaf>;
 
 export interface Group {
@@ -357,6 +366,14 @@ export function compileSegment(def: Group, ctx: SegmentContext): CompiledSql {
         const parts = (["r", "f", "m"] as const).flatMap((k) => (range[k] ? [`coalesce(c.rfm_${k} BETWEEN ${n(range[k]![0])} AND ${n(range[k]![1])}, 0)`] : []));
         return parts.length ? `(${parts.join(" AND ")})` : "c.rfm_r IS NOT NULL";
       }
+      case "flow": {
+        const where = [`r.contact_id = c.id`, `r.flow_id = ${n(c.flowId)}`];
+        if (c.state === "in" || c.state === "at_node") where.push("r.status IN ('active', 'waiting')");
+        if (c.state === "at_node") where.push(`r.node_id = ${p(c.nodeId ?? "")}`);
+        if (c.state === "completed") where.push("r.status = 'completed'");
+        const sub = `EXISTS (SELECT 1 FROM flow_runs r WHERE ${where.join(" AND ")})`;
+        return c.negate ? `NOT ${sub}` : sub;
+      }
       case "random": {
         const bucket = `(((c.id * 2654435761 + ${n(c.seed * 40503)}) % 4294967296) % 100)`;
         return `${bucket} BETWEEN ${n(Math.min(c.from, c.to))} AND ${n(Math.max(c.from, c.to))}`;
@@ -410,6 +427,8 @@ export interface ContactFacts {
   subscriptions: Record<string, string>;
   /** sent emails */
   messages: { sentAt: number | null }[];
+  /** the contact's flow runs */
+  flows?: { flowId: number; nodeId: string | null; status: string }[];
 }
 
 /** SQLite's view of a JSON value: booleans are 1/0, objects and arrays are JSON text. */
@@ -552,6 +571,16 @@ function evaluateLeaf(c: Leaf, facts: ContactFacts, ctx: SegmentContext, stack: 
         const v = num(contact[`rfm_${k}`]);
         return v !== null && v >= range[k]![0] && v <= range[k]![1];
       });
+    }
+    case "flow": {
+      const runs = (facts.flows ?? []).filter((r) => r.flowId === c.flowId);
+      const live = (r: { status: string }) => r.status === "active" || r.status === "waiting";
+      const found =
+        c.state === "entered" ? runs.length > 0
+        : c.state === "completed" ? runs.some((r) => r.status === "completed")
+        : c.state === "in" ? runs.some(live)
+        : runs.some((r) => live(r) && r.nodeId === (c.nodeId ?? ""));
+      return c.negate ? !found : found;
     }
     case "random": {
       const b = randomBucket(contact.id, c.seed);

@@ -19,7 +19,7 @@ const DAY = 86_400_000;
 export async function loadFacts(d1: D1Database, contactId: number, since: number, sentKeys: string[]): Promise<JourneyFacts> {
   const from = Math.min(since, Date.now() - 365 * DAY);
   const keys = sentKeys.slice(-90);
-  const [contact, events, subs, messages, engagement, settings] = await d1.batch([
+  const [contact, events, subs, messages, engagement, settings, flows] = await d1.batch([
     d1.prepare(
       `SELECT id, email, first_name, last_name, phone, timezone, locale, country, birthday, status, source, external_id, created_at, order_count,
               revenue, first_order_at, last_order_at, last_opened_at, last_clicked_at, rfm_r, rfm_f, rfm_m, properties FROM contacts WHERE id = ?`,
@@ -31,6 +31,7 @@ export async function loadFacts(d1: D1Database, contactId: number, since: number
       ? d1.prepare(`SELECT idempotency_key AS k, opened_at AS o, clicked_at AS c FROM messages WHERE idempotency_key IN (${keys.map(() => "?").join(",")})`).bind(...keys)
       : d1.prepare("SELECT NULL AS k WHERE 0"),
     d1.prepare("SELECT value FROM settings WHERE key = 'store'"),
+    d1.prepare("SELECT flow_id AS flowId, node_id AS nodeId, status FROM flow_runs WHERE contact_id = ?").bind(contactId),
   ]);
   const row = contact!.results[0] as (Record<string, unknown> & { id: number; properties: string; timezone: string | null }) | undefined;
   const storeTz = (jsonObject((settings!.results[0] as { value: string } | undefined)?.value).timezone as string | undefined) ?? "UTC";
@@ -42,6 +43,7 @@ export async function loadFacts(d1: D1Database, contactId: number, since: number
       events: (events!.results as { name: string; occurredAt: number; properties: string }[]).map((e) => ({ ...e, properties: jsonObject(e.properties) })),
       subscriptions: Object.fromEntries((subs!.results as { key: string; status: string }[]).map((s) => [s.key, s.status])),
       messages: messages!.results as { sentAt: number | null }[],
+      flows: flows!.results as { flowId: number; nodeId: string | null; status: string }[],
     },
     engagement: Object.fromEntries((engagement!.results as { k: string; o: number | null; c: number | null }[]).map((r) => [r.k, { opened: r.o !== null, clicked: r.c !== null }])),
   };
