@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Run } from "../../worker/core/flow-step";
 import type { ContactJourney } from "../../worker/journeys/contact-journey";
 import { journey } from "../../worker/journeys/forward";
+import { runFlowTriggers } from "../../worker/journeys/triggers";
 import { admin, json, track, writeKey, type Admin } from "./helpers";
 
 let a: Admin;
@@ -136,7 +137,7 @@ describe("abandoned cart through the Durable Object", () => {
     expect(await flowMessages(flowId, id)).toEqual([]);
     const detail = await json(await a.fetch(`/api/flows/${flowId}`));
     expect(detail.figures.wait1.entered).toBeGreaterThanOrEqual(3);
-    expect(detail.figures.email1.sent).toBe(0); // queued, not sent yet in this test
+    expect(detail.figures.email1.entered).toBeGreaterThanOrEqual(2);
     expect(detail.figures.wait1.exited).toBeGreaterThanOrEqual(1);
   });
 
@@ -231,5 +232,57 @@ describe("other triggers and steps", () => {
     expect(sim.run.exitReason).toBe("goal: Order Completed");
     expect(sim.timeline.map((t: any) => t.kind)).toEqual(expect.arrayContaining(["enter", "wait", "send", "event", "exit"]));
     expect((await env.DB.prepare("SELECT count(*) AS n FROM messages").first<{ n: number }>())!.n).toBe(before);
+  });
+});
+
+describe("cron triggers", () => {
+  it("a segment-triggered flow starts for people who join the segment after it goes live", async () => {
+    const existing = await json(await a.fetch("/api/contacts", { method: "POST", json: { email: "already-vip@example.com", properties: { tier: "vip" } } }));
+    const seg = await json(await a.fetch("/api/segments", { method: "POST", json: { name: "VIP tier", definition: { type: "group", match: "all", conditions: [{ type: "property", field: "properties.tier", op: "eq", value: "vip" }] } } }));
+    const flowId = await createLive("VIP welcome", { trigger: { type: "segment", segmentId: seg.id }, entry: "hi", nodes: { hi: { type: "send", templateId: tpl[0], next: null } } });
+    const joiner = await json(await a.fetch("/api/contacts", { method: "POST", json: { email: "new-vip@example.com", properties: { tier: "vip" } } }));
+    await runFlowTriggers(env, Date.now());
+    expect((await listRuns(joiner.id)).map((r) => r.flowId)).toEqual([flowId]);
+    expect(await listRuns(existing.id)).toEqual([]);
+    await runFlowTriggers(env, Date.now()); // no second start
+    expect(await listRuns(joiner.id)).toHaveLength(1);
+  });
+
+  it("a birthday flow starts at the flow's hour in the contact's time zone, once a year", async () => {
+    const now = Date.now();
+    const tz = "Asia/Tokyo";
+    const local = new Intl.DateTimeFormat("en-CA", { timeZone: tz, month: "2-digit", day: "2-digit", hour: "2-digit", hourCycle: "h23" }).formatToParts(now);
+    const part = (t: string) => local.find((p) => p.type === t)!.value;
+    const hour = Number(part("hour"));
+    const flowId = await createLive("Birthday", { trigger: { type: "date", field: "birthday", hour }, settings: { reentry: { kind: "always" } }, entry: "gift", nodes: { gift: { type: "send", templateId: tpl[0], next: null } } });
+    const today = await json(await a.fetch("/api/contacts", { method: "POST", json: { email: "bday@example.com", timezone: tz, birthday: `1990-${part("month")}-${part("day")}` } }));
+    const other = await json(await a.fetch("/api/contacts", { method: "POST", json: { email: "not-today@example.com", timezone: "Pacific/Pago_Pago", birthday: `1990-${part("month")}-${part("day")}` } }));
+    await runFlowTriggers(env, now);
+    expect((await listRuns(today.id)).map((r) => r.flowId)).toEqual([flowId]);
+    expect(await listRuns(other.id)).toEqual([]); // 20 hours behind: not their hour
+    await runFlowTriggers(env, now + 60_000);
+    expect(await listRuns(today.id)).toHaveLength(1);
+  });
+});
+
+describe("topic trigger and erasure", () => {
+  it("joining a topic starts the welcome flow; erasing the contact clears its journey", async () => {
+    await a.fetch("/api/topics", { method: "POST", json: { key: "news", name: "News" } });
+    const flowId = await createLive("Welcome", { trigger: { type: "topic", topic: "news" }, entry: "w", nodes: { w: { type: "delay", duration: { amount: 1, unit: "days" }, next: "hi" }, hi: { type: "send", templateId: tpl[0], next: null } } });
+    const c = await json(await a.fetch("/api/contacts", { method: "POST", json: { email: "joiner@example.com", topics: { news: "subscribed" } } }));
+    const runs = await (async () => {
+      for (let i = 0; i < 100; i++) {
+        const r = await listRuns(c.id);
+        if (r.length) return r;
+        await scheduler.wait(50);
+      }
+      return [];
+    })();
+    expect(runs.map((r) => r.flowId)).toEqual([flowId]);
+    const ev = await env.DB.prepare("SELECT name, properties FROM events WHERE contact_id = ? AND name = 'Subscribed'").bind(c.id).first<any>();
+    expect(JSON.parse(ev.properties)).toMatchObject({ topic: "news", source: "admin" });
+    expect((await a.fetch(`/api/contacts/${c.id}`, { method: "DELETE" })).status).toBe(200);
+    for (let i = 0; i < 100 && (await listRuns(c.id)).length; i++) await scheduler.wait(50);
+    expect(await listRuns(c.id)).toEqual([]);
   });
 });

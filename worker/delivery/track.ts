@@ -4,7 +4,9 @@
  */
 import { classifyClick, classifyOpen } from "../core/engagement";
 import type { Env } from "../env";
+import { forwardToJourneys } from "../journeys/forward";
 import { chunk, insertRows, MAX_PARAMS, runBatch } from "../store/db";
+import type { ContactEvent } from "../store/events";
 
 /** One hit on /o/ or /c/, as queued by the tracking endpoints. */
 export interface TrackHit {
@@ -66,6 +68,7 @@ export async function handleTrackBatch(batch: MessageBatch<unknown>, env: Env): 
 
   const now = Date.now();
   const events: unknown[][] = [];
+  const human: ContactEvent[] = [];
   const writes: D1PreparedStatement[] = [];
   for (const hit of hits) {
     const m = messages.get(hit.m);
@@ -75,6 +78,7 @@ export async function handleTrackBatch(batch: MessageBatch<unknown>, env: Env): 
     if (hit.t === "o") {
       const flag = classifyOpen(base);
       events.push(row(m.contactId, "Email Opened", { ...context, machine: flag === "machine" }, hit, now, flag));
+      if (flag === "human") human.push({ contactId: m.contactId, name: "Email Opened", properties: context, occurredAt: hit.at });
       writes.push(
         flag === "human"
           ? env.DB.prepare("UPDATE messages SET opened_at = coalesce(opened_at, ?) WHERE id = ?").bind(hit.at, m.id)
@@ -86,6 +90,7 @@ export async function handleTrackBatch(batch: MessageBatch<unknown>, env: Env): 
       const flag = classifyClick({ ...base, method: hit.method, link, earlier: earlier.get(m.id) ?? [] });
       earlier.set(m.id, [...(earlier.get(m.id) ?? []), { at: hit.at, link }]);
       events.push(row(m.contactId, "Email Clicked", { ...context, url: hit.u, link, bot: flag === "bot" }, hit, now, flag));
+      if (flag === "human") human.push({ contactId: m.contactId, name: "Email Clicked", properties: { ...context, url: hit.u }, occurredAt: hit.at });
       if (flag === "human") {
         // A click proves the email was opened, whether or not its images loaded.
         writes.push(
@@ -99,6 +104,7 @@ export async function handleTrackBatch(batch: MessageBatch<unknown>, env: Env): 
     ...insertRows(env.DB, "INSERT OR IGNORE INTO events (contact_id, type, name, properties, occurred_at, received_at, source, message_id, email_id, flag)", 10, events),
     ...writes,
   ]);
+  await forwardToJourneys(env, human, now); // flows may wait for a click
   batch.ackAll();
 }
 

@@ -7,6 +7,7 @@ import { Hono, type Context } from "hono";
 import { verifyToken, type TokenPayload } from "../core/tokens";
 import type { AppEnv } from "../env";
 import { linkKey } from "../delivery/links";
+import { forwardToJourneys } from "../journeys/forward";
 import { getSettings } from "../store/settings";
 import { unsubscribe } from "../store/unsubscribe";
 import { readBody } from "./body";
@@ -54,7 +55,10 @@ preferences.post("/u/:token", async (c) => {
   const form = await formOf(c.req.raw);
   const oneClick = form.get("List-Unsubscribe") === "One-Click";
   const scope = form.get("scope") === "all" || !payload.t ? "all" : "topic";
-  await unsubscribe(c.env.DB, { contactId: payload.c!, messageId: payload.m, topicId: payload.t, scope, via: oneClick ? "one-click" : "page" }, Date.now());
+  const now = Date.now();
+  await unsubscribe(c.env.DB, { contactId: payload.c!, messageId: payload.m, topicId: payload.t, scope, via: oneClick ? "one-click" : "page" }, now);
+  // flows exit on a full unsubscribe
+  c.executionCtx.waitUntil(forwardToJourneys(c.env, [{ contactId: payload.c!, name: "Unsubscribed", properties: { scope, topic_id: payload.t ?? null }, occurredAt: now }], now));
   if (oneClick) return c.text("Unsubscribed", 200);
   const settings = await getSettings(c.env.DB);
   return htmlResponse(page("Unsubscribed", `<h1>You are unsubscribed</h1><p>You will not receive ${scope === "all" ? "marketing email" : "these emails"} from ${esc(settings.store.name)} any more.</p>`, settings));

@@ -22,13 +22,16 @@ export class ContactJourney extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS runs (
-        id TEXT PRIMARY KEY, flow_id INTEGER NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, wake_at INTEGER, state TEXT NOT NULL
-      )`);
-      ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS entries (flow_id INTEGER NOT NULL, entered_at INTEGER NOT NULL)");
-      ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    });
+    ctx.blockConcurrencyWhile(async () => this.createTables());
+  }
+
+  private createTables(): void {
+    const sql = this.ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS runs (
+      id TEXT PRIMARY KEY, flow_id INTEGER NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, wake_at INTEGER, state TEXT NOT NULL
+    )`);
+    sql.exec("CREATE TABLE IF NOT EXISTS entries (flow_id INTEGER NOT NULL, entered_at INTEGER NOT NULL)");
+    sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
   }
 
   /** Events that happened to the contact: advance waiting runs, exit on goals, start triggered flows. */
@@ -79,6 +82,7 @@ export class ContactJourney extends DurableObject<Env> {
   async erase(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.createTables(); // the object stays usable, empty
   }
 
   // ---- the step loop ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  * unsubscribes): the set of names is cached per isolate, so most events never touch a Durable Object.
  */
 import type { RunEvent } from "../core/flow-step";
+import type { ContactEvent } from "../store/events";
 import type { Env } from "../env";
 import { liveEventNames } from "../store/flows";
 
@@ -14,9 +15,7 @@ export function forgetLiveEvents(): void {
   cache = null;
 }
 
-export interface ContactEvent extends RunEvent {
-  contactId: number;
-}
+export type { ContactEvent };
 
 export async function forwardToJourneys(env: Env, events: ContactEvent[], now = Date.now()): Promise<void> {
   if (!events.length) return;

@@ -1,12 +1,14 @@
 /** /api/contacts — list, search, profile, timeline, create/update, GDPR erasure and CSV export. */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { csvRow } from "../../core/csv";
 import { emailSchema, isTimezone, normalizeBirthday } from "../../core/contact";
 import type { AppEnv } from "../../env";
 import {
-  ConflictError, createContact, eraseContact, exportPage, getContact, listContacts, timeline, updateContact, type ContactFilter, type ContactWrite,
+  ConflictError, createContact, eraseContact, exportPage, getContact, listContacts, timeline, updateContact, type ContactWrite,
 } from "../../store/contacts";
+import { forwardToJourneys, journey } from "../../journeys/forward";
+import { recordEvents, subscriptionChanges } from "../../store/events";
 import { topicsByKey } from "../../store/topics";
 import { jsonBody, parseWith } from "../body";
 import { badRequest, HttpError, notFound } from "../errors";
@@ -66,8 +68,11 @@ contactsApi.post("/", async (c) => {
   if (!input.email && !input.externalId) throw badRequest("A contact needs an email or an externalId", [{ path: "email", message: "required" }]);
   const write = await toWrite(c.env.DB, input);
   try {
-    const id = await createContact(c.env.DB, write, consentOf(c), Date.now());
-    return c.json(await getContact(c.env.DB, id), 201);
+    const now = Date.now();
+    const id = await createContact(c.env.DB, write, consentOf(c), now);
+    const contact = (await getContact(c.env.DB, id))!;
+    await announce(c, id, [], contact.subscriptions, now);
+    return c.json(contact, 201);
   } catch (err) {
     if (err instanceof ConflictError) throw new HttpError(409, "conflict", err.message);
     throw err;
@@ -119,19 +124,33 @@ contactsApi.get("/:id/events", async (c) => {
 contactsApi.patch("/:id", async (c) => {
   const id = idParam(c.req.param("id"));
   const write = await toWrite(c.env.DB, await jsonBody(c, writeSchema));
+  const before = write.topics ? ((await getContact(c.env.DB, id))?.subscriptions ?? []) : [];
+  const now = Date.now();
   try {
-    if (!(await updateContact(c.env.DB, id, write, consentOf(c), Date.now()))) throw notFound("Contact not found");
+    if (!(await updateContact(c.env.DB, id, write, consentOf(c), now))) throw notFound("Contact not found");
   } catch (err) {
     if (err instanceof ConflictError) throw new HttpError(409, "conflict", err.message);
     throw err;
   }
-  return c.json(await getContact(c.env.DB, id));
+  const contact = (await getContact(c.env.DB, id))!;
+  if (write.topics) await announce(c, id, before, contact.subscriptions, now);
+  return c.json(contact);
 });
 
 contactsApi.delete("/:id", async (c) => {
-  if (!(await eraseContact(c.env.DB, idParam(c.req.param("id")), Date.now()))) throw notFound("Contact not found");
+  const id = idParam(c.req.param("id"));
+  if (!(await eraseContact(c.env.DB, id, Date.now()))) throw notFound("Contact not found");
+  // The contact's journey forgets its runs too.
+  c.executionCtx.waitUntil(journey(c.env, id).erase());
   return c.json({ ok: true, erased: true });
 });
+
+/** Records Subscribed/Unsubscribed events for topic changes and hands them to flows (welcome series…). */
+async function announce(c: Context<AppEnv>, id: number, before: { key: string; status: string }[], after: { key: string; status: string }[], now: number) {
+  const events = subscriptionChanges(id, before, after, c.get("principal").kind === "api_key" ? "api" : "admin", now);
+  await recordEvents(c.env.DB, events, now);
+  c.executionCtx.waitUntil(forwardToJourneys(c.env, events, now));
+}
 
 async function toWrite(d1: D1Database, input: WriteInput): Promise<ContactWrite> {
   const { email, externalId, properties, status, topics: topicChanges, ...fields } = input;
@@ -156,4 +175,3 @@ function consentOf(c: { req: { header(name: string): string | undefined }; get(k
   };
 }
 
-export type { ContactFilter };
