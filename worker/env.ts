@@ -14,6 +14,8 @@ export interface Env {
   SEND_TX: Queue<unknown>;
   /** open/click hits, recorded in batches off the request path */
   TRACK: Queue<unknown>;
+  /** campaign fan-out steps (worker/campaigns/fanout.ts), one at a time */
+  CAMPAIGNS: Queue<unknown>;
   /** Cloudflare Email Service binding, for the `cloudflare` provider */
   EMAIL?: SendEmail;
   // Provider secrets (Worker secrets; never stored in D1 nor returned by the API).

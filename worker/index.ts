@@ -13,6 +13,7 @@ import { MissingSecretError } from "./delivery/links";
 import { handleSendBatch, type SendJob } from "./delivery/send";
 import { handleTrackBatch } from "./delivery/track";
 import { runCron } from "./cron";
+import { handleCampaignBatch } from "./campaigns/fanout";
 
 export { ContactJourney } from "./journeys/contact-journey";
 
@@ -46,6 +47,7 @@ export default {
     if (batch.queue.endsWith("-dlq")) return recordDeadLetters(batch, env);
     if (batch.queue.startsWith("tern-send")) return handleSendBatch(batch as MessageBatch<SendJob>, env);
     if (batch.queue === "tern-track") return handleTrackBatch(batch, env);
+    if (batch.queue === "tern-campaigns") return handleCampaignBatch(batch, env);
     console.error("message from an unknown queue", batch.queue);
     batch.retryAll({ delaySeconds: 300 });
   },

@@ -3,6 +3,7 @@
  * HMAC alone; hits are handed to the TRACK queue after the response, so the hot path does no D1 write.
  */
 import { Hono } from "hono";
+import { withCampaignContent } from "../campaigns/content";
 import { verifyToken } from "../core/tokens";
 import type { AppEnv } from "../env";
 import { linkKey } from "../delivery/links";
@@ -49,7 +50,7 @@ track.get("/v/:token", async (c) => {
   const payload = await verifyToken(key, c.req.param("token"), "v", Date.now());
   if (!payload?.m) return invalidLink();
   const [m] = await loadForSend(c.env.DB, [payload.m], 0);
-  const template = m ? await getTemplate(c.env.DB, m.templateId) : null;
+  const template = m ? withCampaignContent((await getTemplate(c.env.DB, m.templateId)) ?? undefined, m) : null; // the variant's preheader
   const settings = await getSettings(c.env.DB);
   if (!m || !template || (!m.email && !m.toEmail)) {
     return htmlResponse(page("Email not available", `<h1>This email is no longer available</h1><p>${esc(settings.store.name)} may have removed it.</p>`, settings), 404);

@@ -70,6 +70,9 @@ export interface MessageForSend {
   campaignId: number | null;
   campaignName: string | null;
   campaignStatus: string | null;
+  /** the campaign's A/B test and sender/subject overrides (JSON), applied by worker/campaigns/content.ts */
+  campaignAbTest: string | null;
+  campaignSender: string | null;
   flowId: number | null;
   flowName: string | null;
   flowNodeId: string | null;
@@ -102,7 +105,7 @@ export async function loadForSend(d1: D1Database, ids: string[], frequencySince:
       .prepare(
         `SELECT m.id, m.status, m.kind, m.claimed_at AS claimedAt, m.attempts, m.contact_id AS contactId, m.to_email AS toEmail,
                 m.template_id AS templateId, m.topic_id AS topicId, t.key AS topicKey, t.name AS topicName,
-                m.campaign_id AS campaignId, cp.name AS campaignName, cp.status AS campaignStatus,
+                m.campaign_id AS campaignId, cp.name AS campaignName, cp.status AS campaignStatus, cp.ab_test AS campaignAbTest, cp.sender AS campaignSender,
                 m.flow_id AS flowId, f.name AS flowName, m.flow_node_id AS flowNodeId, m.variant, m.data,
                 m.track_opens AS trackOpens, m.track_clicks AS trackClicks,
                 c.email, c.first_name AS firstName, c.last_name AS lastName, c.phone, c.timezone, c.locale, c.country, c.birthday,
