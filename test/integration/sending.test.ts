@@ -77,6 +77,13 @@ describe("templates API", () => {
     expect(patch.status).toBe(400);
   });
 
+  it("lints drafts and saved templates for compliance", async () => {
+    const res = await json(await a.fetch("/api/templates/lint", { method: "POST", json: { template: { subject: "Hi", layout: "none", html: "<p>No footer at all</p>" } } }));
+    expect(res.findings.filter((f: any) => f.level === "error").map((f: any) => f.code)).toEqual(["unsubscribe_link", "postal_address"]);
+    const saved = await json(await a.fetch(`/api/templates/${templateId}`));
+    expect(saved.lint.filter((f: any) => f.level === "error")).toEqual([]);
+  });
+
   it("names the failing field when a preview cannot render", async () => {
     const res = await a.fetch("/api/templates/preview", { method: "POST", json: { template: { subject: "{{ x | nope }}", html: "<p>ok</p>" } } });
     expect(res.status).toBe(400);

@@ -2,6 +2,7 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { emailSchema } from "../../core/contact";
+import { lintTemplate } from "../../core/lint";
 import type { Settings } from "../../core/settings";
 import { renderEmail, RenderError, sampleModel, validateTemplate, type TemplateSource } from "../../core/template";
 import { enqueueSends } from "../../delivery/enqueue";
@@ -64,7 +65,14 @@ templatesApi.post("/", async (c) => {
 templatesApi.get("/:id", async (c) => {
   const t = await getTemplate(c.env.DB, idOf(c.req.param("id")));
   if (!t) throw notFound("Template not found");
-  return c.json(t);
+  return c.json({ ...t, lint: lintTemplate(t as TemplateSource & { fromEmail: string | null }, await getSettings(c.env.DB)) });
+});
+
+/** Compliance findings for a draft as it is being edited (errors block scheduling a campaign with it). */
+templatesApi.post("/lint", async (c) => {
+  const { template } = await jsonBody(c, z.object({ template: z.object(fields).partial() }), LIMIT);
+  const source = { subject: "", preheader: "", html: "", text: null, layout: "default", ...template } as TemplateSource & { fromEmail?: string | null };
+  return c.json({ findings: lintTemplate(source, await getSettings(c.env.DB)) });
 });
 
 templatesApi.patch("/:id", async (c) => {
