@@ -208,6 +208,37 @@ describe("fan-out", () => {
   });
 });
 
+describe("failures", () => {
+  it("a campaign whose segment or template was deleted pauses with the reason instead of retrying forever", async () => {
+    await people("gone", 5);
+    const seg = await segment("gone");
+    const tpl = (await json(await a.fetch("/api/templates", { method: "POST", json: { name: "Doomed", subject: "Soon gone", html: "<p>x</p>" } }))).id;
+    const first = await draft({ audience: { segments: [seg] } });
+    const second = await draft({ audience: { segments: [seg] }, templateId: tpl });
+    await scheduleCampaign(tenv, first, { kind: "now" }, NOW);
+    await scheduleCampaign(tenv, second, { kind: "now" }, NOW);
+    await env.DB.prepare("DELETE FROM templates WHERE id = ?").bind(tpl).run();
+    const jobs = campaignQ.take();
+    expect(jobs).toHaveLength(2);
+
+    const runJobs = async () => {
+      const batch = createMessageBatch("tern-campaigns", jobs.map((j, i) => ({ id: `g${i}`, timestamp: new Date(), attempts: 1, body: j.body })));
+      await handleCampaignBatch(batch, tenv, () => NOW);
+      return getQueueResult(batch, createExecutionContext());
+    };
+    await env.DB.prepare("DELETE FROM segments WHERE id = ?").bind(seg).run();
+    expect((await runJobs()).explicitAcks.sort()).toEqual(["g0", "g1"]);
+    const [c1, c2] = [await campaign(first), await campaign(second)];
+    expect(c1.status).toBe("paused");
+    expect(JSON.parse(c1.state).error).toMatchObject({ message: `segment ${seg} does not exist`, count: 1, at: NOW });
+    expect(c2.status).toBe("paused");
+    expect(JSON.parse(c2.state).error.message).toMatch(/template \d+ no longer exists/);
+    expect(await messagesOf(first)).toHaveLength(0);
+    const shown = await json(await a.fetch(`/api/campaigns/${first}`));
+    expect(shown.error).toMatchObject({ message: `segment ${seg} does not exist` });
+  });
+});
+
 describe("pause, cancel, unsubscribe", () => {
   it("pause: nothing is sent until resume, which re-enqueues the held messages and continues", async () => {
     const ids = await people("pause", 200);

@@ -22,11 +22,15 @@ import type { SendRequest } from "../store/messages";
 import { randomToken } from "../store/random";
 import { segmentContext } from "../store/segments";
 import { getSettings } from "../store/settings";
+import { templatesById } from "../store/templates";
 import { ACTIVE, type AbTest, type Audience, type CampaignState } from "./model";
 import { abSeed, bucketWidth, HOUR, localDueAt, pickWinner, testGroupCondition, testVariant, throttleAllowance } from "./plan";
 
-/** Recipients per page: one D1 batch of inserts and at most 10 sendBatch calls. */
-export const PAGE = 500;
+/**
+ * Recipients per page: one D1 batch of inserts and at most 10 sendBatch calls. Every page evaluates the
+ * audience query again (keyset: no OFFSET, no temporary table), so pages are as large as a batch allows.
+ */
+export const PAGE = 1000;
 /** How long a due campaign may sit untouched before the cron starts a new queue job for it. */
 export const STALE_MS = 2 * 60_000;
 const MAX_DELAY_S = 12 * 3600; // Queues' longest delay
@@ -49,6 +53,9 @@ export interface CampaignJob {
 }
 
 export class Interrupted extends Error {}
+
+/** A problem no retry can fix (its template was deleted): the campaign pauses with the reason. */
+export class CampaignStop extends Error {}
 
 const CONTINUE: StepResult = { next: "continue" };
 
@@ -87,6 +94,10 @@ async function start(env: Env, c: CampaignRow, st: CampaignState, now: number): 
   const s = await setup(env, c, now);
   const ab = c.abTest as unknown as AbTest | null;
   const schedule = scheduleOf(c);
+  const templateIds = [c.templateId, ...(ab?.variants.map((v) => v.templateId) ?? [])].filter((x): x is number => !!x);
+  const templates = await templatesById(env.DB, templateIds);
+  const missing = templateIds.find((t) => !templates.has(t));
+  if (!c.templateId || missing) throw new CampaignStop(`template ${missing ?? "(none)"} no longer exists; choose another and resume`);
   if (schedule?.kind === "local") {
     // Stay "scheduled" until the first time zone's moment arrives.
     const zones = await zoneTimes(env, c, s);
@@ -267,7 +278,7 @@ export async function recordFailure(env: Env, id: number, err: unknown, now: num
   const c = await getCampaign(env.DB, id);
   if (!c || !ACTIVE.includes(c.status)) return true;
   const error = { message: (err instanceof Error ? err.message : String(err)).slice(0, 500), at: now, count: (stateOf(c).error?.count ?? 0) + 1 };
-  const stop = err instanceof SegmentError || error.count >= MAX_FAILURES;
+  const stop = err instanceof SegmentError || err instanceof CampaignStop || error.count >= MAX_FAILURES;
   const pausedFrom = c.status as NonNullable<CampaignState["pausedFrom"]>;
   const done = await transition(env.DB, id, [c.status], stop ? "paused" : c.status, () => ({ state: { error, ...(stop ? { pausedFrom } : {}) } }), now).catch(() => null);
   return stop && !!done;

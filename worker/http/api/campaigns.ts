@@ -66,7 +66,9 @@ campaignsApi.post("/", async (c) => {
 
 campaignsApi.get("/:id", async (c) => {
   const row = await found(c);
-  const [progress, audience] = await Promise.all([progressOf(c.env.DB, [row.id]), estimate(c.env, row, Date.now())]);
+  // Once the send has started, `total` and the progress say it all; the estimate is for what is still to come.
+  const upcoming = row.status === "draft" || row.status === "scheduled";
+  const [progress, audience] = await Promise.all([progressOf(c.env.DB, [row.id]), upcoming ? estimate(c.env, row, Date.now()) : null]);
   return c.json({ ...view(row, progress.get(row.id)), estimate: audience });
 });
 
