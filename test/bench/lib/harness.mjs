@@ -13,6 +13,7 @@
  * router. Both sides of a ratio then pay the same way into workerd.
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -130,11 +131,15 @@ export function buildWorker() {
  *
  * `extraWorkers` are Miniflare worker options for baseline Workers: each gets Tern's D1 binding (same
  * database) unless it brings its own, and should claim its paths with `routes` (e.g. `["*\/__bench/*"]`)
- * so it is served from the same socket. `miniflareOptions` are merged into Miniflare's top-level options. Returns the base URL, the Miniflare instance, the workerd pid (for
+ * so it is served from the same socket. `miniflareOptions` are merged into Miniflare's top-level options.
+ * `bindings` are added to (and override) Tern's vars and secrets: a figure that needs TERN_SECRET passes its
+ * own (see `benchSecret`), so a developer's .dev.vars never decides a result. `ternOptions` override Tern's
+ * Miniflare worker options (e.g. `routes`, to reach Tern without the emulated assets router; or, for a
+ * what-if, `queueConsumers: {}`). Returns the base URL, the Miniflare instance, the workerd pid (for
  * CPU accounting; null if not found), and `d1()`: a proxy to the database, fine for setup and checks but no
  * baseline: every prepare() and bind() on it is a blocking round trip from Node, which serializes clients.
  */
-export async function startTern({ name = "tern", extraWorkers = [], miniflareOptions = {} } = {}) {
+export async function startTern({ name = "tern", extraWorkers = [], miniflareOptions = {}, bindings = {}, ternOptions = {} } = {}) {
   const [{ Miniflare, Log, LogLevel }, { unstable_getMiniflareWorkerOptions }] = await Promise.all([import(MINIFLARE), import("wrangler")]);
   const { scriptPath, assets } = await buildWorker();
   const dir = await tempDir(name);
@@ -156,7 +161,7 @@ export async function startTern({ name = "tern", extraWorkers = [], miniflareOpt
     cf: false, // no fetch of a real Request.cf from the network: offline, and no 3 s timeout at start
     ...miniflareOptions, // e.g. { inspectorPort } to take a CPU profile with the DevTools protocol
     workers: [
-      { ...workerOptions, name: "tern", modules: true, scriptPath, modulesRoot: path.dirname(scriptPath) },
+      { ...workerOptions, bindings: { ...workerOptions.bindings, ...bindings }, name: "tern", modules: true, scriptPath, modulesRoot: path.dirname(scriptPath), ...ternOptions },
       ...extraWorkers.map((w) => ({ d1Databases, ...w })),
     ],
   });
@@ -177,8 +182,14 @@ export async function startTern({ name = "tern", extraWorkers = [], miniflareOpt
   return { url, mf, d1, dir, workerdPid };
 }
 
-/** Sets up the owner through the admin API and mints an ingest write key, as a new user would. */
-export async function createWriteKey(url, name = "Bench storefront") {
+/** A fresh random TERN_SECRET for one Tern instance: the figure signs tokens in Node with the same one. */
+export const benchSecret = () => randomBytes(24).toString("base64url");
+
+/**
+ * Sets up the owner through the admin API, as a new user would, and returns `api(method, path, body?,
+ * expect?)`: a signed-in admin API call that throws unless the status is `expect` (default 200).
+ */
+export async function setupOwner(url) {
   const setup = await fetch(`${url}/api/auth/setup`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -187,12 +198,21 @@ export async function createWriteKey(url, name = "Bench storefront") {
   if (setup.status !== 201) throw new Error(`setup: ${setup.status} ${await setup.text()}`);
   const cookie = setup.headers.get("set-cookie")?.split(";")[0];
   const { csrfToken } = await setup.json();
-  const res = await fetch(`${url}/api/write-keys`, {
-    method: "POST",
-    headers: { "content-type": "application/json", cookie, "x-csrf-token": csrfToken },
-    body: JSON.stringify({ name }),
-  });
-  if (res.status !== 201) throw new Error(`write key: ${res.status} ${await res.text()}`);
-  const { key, source } = await res.json();
+  return async function api(method, path, body, expect = 200) {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { "content-type": "application/json", cookie, "x-csrf-token": csrfToken },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (res.status !== expect) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+    return text ? JSON.parse(text) : null;
+  };
+}
+
+/** Sets up the owner and mints an ingest write key, as a new user would. */
+export async function createWriteKey(url, name = "Bench storefront") {
+  const api = await setupOwner(url);
+  const { key, source } = await api("POST", "/api/write-keys", { name }, 201);
   return { key, source, authorization: `Basic ${Buffer.from(`${key}:`).toString("base64")}` };
 }

@@ -1,4 +1,13 @@
-/** Prints a figure: both sides' absolute rates, latencies and CPU cost, the ratio, the checks, PASS/FAIL. */
+/**
+ * Prints a figure: every side's absolute rate, latencies and CPU cost, the ratio against the baseline, the
+ * notes and checks, PASS/FAIL.
+ *
+ * A result has one `candidate` or several `candidates` (each judged against the target, e.g. pixel and click
+ * requests), optional `extra` sides (measured in the same rounds and printed with their ratio, not judged),
+ * and one `baseline`. A figure says which way is better: `better: "higher"` (default; a rate ratio,
+ * candidate / baseline, must be ≥ target) or `better: "lower"` (a time ratio, candidate time / baseline time,
+ * must be ≤ target).
+ */
 import { percentile } from "./load.mjs";
 
 const fmt = (n, digits = 0) =>
@@ -8,30 +17,50 @@ const fmt = (n, digits = 0) =>
 export const rate = (side, perSecond = side.perSecond) => perSecond * (side.perOp ?? 1);
 
 /**
- * The figure's ratio is the median over paired rounds (each candidate round against the baseline round run
- * right next to it), which a burst of load from another process moves far less than the ratio of totals.
- * Returns the lines to print and whether the figure passed (ratio at target and every check true).
+ * A side's ratio is the median over paired rounds (each candidate round against the baseline round run right
+ * next to it), which a burst of load from another process moves far less than the ratio of totals.
  */
+function ratioOf(c, b, lower) {
+  const pairs = c.rounds.map((x, i) => (lower ? rate(b, b.rounds[i]) / rate(c, x) : rate(c, x) / rate(b, b.rounds[i]))).sort((x, y) => x - y);
+  const overall = lower ? rate(b) / rate(c) : rate(c) / rate(b);
+  return { ratio: percentile(pairs, 0.5), q1: percentile(pairs, 0.25), q3: percentile(pairs, 0.75), n: pairs.length, overall };
+}
+
+/** Returns the lines to print, whether the figure passed, its (worst judged) ratio and a one-line summary. */
 export function describe(figure, result) {
-  const { candidate: c, baseline: b } = result;
-  const pairs = c.rounds.map((x, i) => rate(c, x) / rate(b, b.rounds[i])).sort((x, y) => x - y);
-  const ratio = percentile(pairs, 0.5);
-  const overall = rate(c) / rate(b);
+  const lower = figure.better === "lower";
+  const word = lower ? "time ratio" : "ratio";
+  const cmp = lower ? "≤" : "≥";
+  const meets = (r) => (lower ? r <= figure.target : r >= figure.target);
+  const b = result.baseline;
+  const judged = (result.candidates ?? [result.candidate]).map((c) => ({ side: c, judged: true, ...ratioOf(c, b, lower) }));
+  const extra = (result.extra ?? []).map((c) => ({ side: c, judged: false, ...ratioOf(c, b, lower) }));
   const checksOk = result.checks.every((k) => k.ok);
-  const pass = ratio >= figure.target && checksOk;
-  const width = Math.max(c.label.length, b.label.length);
+  const pass = judged.every((j) => meets(j.ratio)) && checksOk;
+  const worst = judged.reduce((w, j) => (lower ? Math.max(w, j.ratio) : Math.min(w, j.ratio)), lower ? -Infinity : Infinity);
+
+  const sides = [...judged.map((j) => j.side), ...extra.map((j) => j.side), b];
+  const width = Math.max(...sides.map((s) => s.label.length));
   const row = (s) =>
-    `  ${s.label.padEnd(width)}  ${fmt(rate(s)).padStart(7)} ${result.unit}  p50 ${fmt(s.p50, 1).padStart(6)} ms  p95 ${fmt(s.p95, 1).padStart(6)} ms` +
-    `  workerd CPU ${fmt(s.cpuMsPerOp, 1).padStart(5)} ms/op  (${s.count} ops in ${fmt(s.ms / 1000, 1)} s)`;
+    `  ${s.label.padEnd(width)}  ${fmt(rate(s)).padStart(7)} ${result.unit}` +
+    (lower ? `  ${fmt(s.ms / s.count / (s.perOp ?? 1), 3).padStart(7)} ms/${result.per ?? "op"}` : "") +
+    `  p50 ${fmt(s.p50, lower ? 3 : 1).padStart(6)} ms  p95 ${fmt(s.p95, lower ? 3 : 1).padStart(6)} ms` +
+    (s.cpuMsPerOp != null ? `  workerd CPU ${fmt(s.cpuMsPerOp, 2).padStart(5)} ms/op` : "") +
+    `  (${s.count} ops in ${fmt(s.ms / 1000, 1)} s)`;
+  const ratioLine = (j) =>
+    `  ${j.judged ? "" : "(not judged) "}${word} ${j.side.label}: ${fmt(j.ratio, 2)}, median of ${j.n} paired rounds (quartiles ${fmt(j.q1, 2)}–${fmt(j.q3, 2)}); ` +
+    `of totals ${fmt(j.overall, 2)}` +
+    (j.side.cpuMsPerOp && b.cpuMsPerOp ? `; workerd CPU ratio ${fmt(lower ? j.side.cpuMsPerOp / b.cpuMsPerOp : b.cpuMsPerOp / j.side.cpuMsPerOp, 2)}` : "") +
+    (j.judged ? `  ${meets(j.ratio) ? "ok" : "MISSED"} (target ${cmp} ${figure.target})` : "");
+  const short = judged.map((j) => (judged.length > 1 ? `${j.side.short ?? j.side.label} ${fmt(j.ratio, 2)}` : fmt(j.ratio, 2))).join(", ");
   const lines = [
     `${figure.name}: ${figure.title}`,
-    row(c),
-    row(b),
-    `  ratio ${fmt(ratio, 2)}: median of ${pairs.length} paired rounds (quartiles ${fmt(percentile(pairs, 0.25), 2)}–${fmt(percentile(pairs, 0.75), 2)}); ` +
-      `ratio of totals ${fmt(overall, 2)}${c.cpuMsPerOp && b.cpuMsPerOp ? `; CPU ratio ${fmt(b.cpuMsPerOp / c.cpuMsPerOp, 2)}` : ""}`,
+    ...sides.map(row),
+    ...judged.map(ratioLine),
+    ...extra.map(ratioLine),
     ...(result.notes ?? []).map((n) => `  note: ${n}`),
     ...result.checks.map((k) => `  check ${k.ok ? "ok  " : "FAIL"} ${k.label}: ${k.detail}`),
-    `  ${pass ? "PASS" : "FAIL"} ${figure.name}: ratio ${fmt(ratio, 2)} ${ratio >= figure.target ? "≥" : "<"} ${figure.target}${checksOk ? "" : ", checks failed"}`,
+    `  ${pass ? "PASS" : "FAIL"} ${figure.name}: ${word} ${short} (target ${cmp} ${figure.target})${checksOk ? "" : ", checks failed"}`,
   ];
-  return { lines, pass, ratio };
+  return { lines, pass, ratio: worst, summary: `${word} ${short} (target ${cmp} ${figure.target})` };
 }
