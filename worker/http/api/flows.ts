@@ -4,10 +4,12 @@ import { z, ZodError } from "zod";
 import { flowProblems, flowSchema, FlowError, parseFlow } from "../../core/flow";
 import { simulate } from "../../core/flow-simulate";
 import { jsonObject } from "../../core/json";
+import { prebuiltCatalog, prebuiltFlow } from "../../core/prebuilt-flows";
 import type { AppEnv } from "../../env";
 import { loadFacts } from "../../journeys/facts";
 import { forgetLiveEvents, journey } from "../../journeys/forward";
 import { createFlow, flowVersionsOf, getFlow, listFlows, nodeFigures, publishFlow, updateFlow } from "../../store/flows";
+import { installPrebuiltFlow } from "../../store/prebuilt";
 import { segmentContext } from "../../store/segments";
 import { getSettings } from "../../store/settings";
 import { jsonBody } from "../body";
@@ -40,6 +42,17 @@ flowsApi.post("/", async (c) => {
   const draft = draftOrThrow(input.definition ?? BLANK);
   const row = await createFlow(c.env.DB, input.name, draft, Date.now());
   return c.json({ ...row, problems: flowProblems(draft) }, 201);
+});
+
+/** The prebuilt flows (before the /:id routes, which would take "prebuilt" for an id). */
+flowsApi.get("/prebuilt", (c) => c.json({ items: prebuiltCatalog() }));
+
+/** Creates a prebuilt flow as an editable draft, with its own templates (and its topics/segment when missing). */
+flowsApi.post("/prebuilt/:key", async (c) => {
+  const entry = prebuiltFlow(c.req.param("key"));
+  if (!entry) throw notFound("No prebuilt flow with this key");
+  const { flow, templates, segmentId, warnings } = await installPrebuiltFlow(c.env.DB, entry, Date.now());
+  return c.json({ ...flow, problems: flowProblems(flowSchema.parse(flow.draft)), templates, segmentId, warnings }, 201);
 });
 
 flowsApi.get("/:id", async (c) => {
