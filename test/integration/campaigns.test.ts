@@ -471,6 +471,18 @@ describe("A/B tests", () => {
     });
   }
 
+  it("waits for test emails still in the queue before judging them", async () => {
+    const { id } = await testSend("opens");
+    const held = await one<{ n: number }>("SELECT count(*) AS n FROM messages WHERE campaign_id = ? AND status = 'queued'", id);
+    expect(held.n).toBeGreaterThan(0);
+    expect(await run(id, NOW + 4 * H)).toEqual({ next: "wait", until: NOW + 4 * H + 5 * 60_000 });
+    expect(JSON.parse((await campaign(id)).state).winner).toBeUndefined();
+    await deliverAll(NOW + 4 * H);
+    await engage(id, "B", "opened", 3);
+    expect(await run(id, NOW + 4 * H + 5 * 60_000)).toEqual({ next: "idle" });
+    expect(JSON.parse((await campaign(id)).state).winner).toMatchObject({ variant: "B", decidedAt: NOW + 4 * H + 5 * 60_000 });
+  });
+
   it("an admin can end the wait early and choose the winner", async () => {
     const { id } = await testSend("opens", 100);
     await engage(id, "A", "opened", 20);

@@ -14,7 +14,7 @@ import { SegmentError } from "../core/segment";
 import { enqueueSends } from "../delivery/enqueue";
 import type { Env } from "../env";
 import {
-  audiencePage, audienceWhere, audienceZones, claimChain, consentTopicKey, countAudience, dueCampaigns, getCampaign, queuedPage, saveState,
+  audiencePage, audienceWhere, audienceZones, claimChain, consentTopicKey, countAudience, dueCampaigns, getCampaign, progressOf, queuedPage, saveState,
   scheduleOf, stateOf, transition, variantFigures, wakeResends, type AudienceOptions, type CampaignRow, type StepWrite,
 } from "../store/campaigns";
 import { chunk } from "../store/db";
@@ -36,6 +36,8 @@ export const STALE_MS = 2 * 60_000;
 const MAX_DELAY_S = 12 * 3600; // Queues' longest delay
 const REQUEUE_PAGE = 1000;
 const MAX_FAILURES = 5;
+/** How long the winner may wait for test emails still in the queue after the test's wait is over. */
+const TEST_GRACE_MS = 24 * HOUR;
 
 export interface StepOptions {
   pageSize?: number;
@@ -172,6 +174,12 @@ async function passDone(env: Env, c: CampaignRow, st: CampaignState, now: number
 async function decide(env: Env, c: CampaignRow, st: CampaignState, now: number): Promise<StepResult> {
   const ab = c.abTest as unknown as AbTest;
   if (!st.forcedWinner && (st.testEndsAt ?? 0) > now) return { next: "wait", until: st.testEndsAt ?? null };
+  // Judging variants whose emails are still in the queue (a slow provider, quiet hours) would be judging nothing.
+  const inFlight = (await progressOf(env.DB, [c.id])).get(c.id)!;
+  if (!st.forcedWinner && inFlight.queued + inFlight.sending > 0 && now < (st.testEndsAt ?? 0) + TEST_GRACE_MS) {
+    const until = now + 5 * 60_000;
+    return save(env, c, { ...st, wakeAt: until }, {}, now, { next: "wait", until });
+  }
   const keys = ab.variants.map((v) => v.key);
   const picked = pickWinner(ab.metric, keys, (await variantFigures(env.DB, c.id)).filter((f) => keys.includes(f.variant)));
   const forced = st.forcedWinner && keys.includes(st.forcedWinner) ? st.forcedWinner : null;
