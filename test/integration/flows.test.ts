@@ -246,6 +246,12 @@ describe("cron triggers", () => {
     expect(await listRuns(existing.id)).toEqual([]);
     await runFlowTriggers(env, Date.now()); // no second start
     expect(await listRuns(joiner.id)).toHaveLength(1);
+
+    // published with includeCurrentMembers, everyone already in the segment enters too
+    const all = await json(await a.fetch("/api/flows", { method: "POST", json: { name: "VIP all", definition: { trigger: { type: "segment", segmentId: seg.id }, entry: "hi", nodes: { hi: { type: "send", templateId: tpl[0], next: null } } } } }));
+    expect((await a.fetch(`/api/flows/${all.id}/publish`, { method: "POST", json: { includeCurrentMembers: true } })).status).toBe(200);
+    await runFlowTriggers(env, Date.now());
+    expect((await listRuns(existing.id)).map((r) => r.flowId)).toEqual([all.id]);
   });
 
   it("a birthday flow starts at the flow's hour in the contact's time zone, once a year", async () => {

@@ -213,8 +213,13 @@ function check(c: Check, run: Run, ctx: StepContext): boolean {
   switch (c.kind) {
     case "segment":
       return evaluateSegment(c.definition, ctx.facts, ctx.segments);
-    case "event_since_entry":
-      return ctx.facts.events.some((e) => e.name === c.event && e.occurredAt >= run.enteredAt && matchesFilters(e.properties, c.where));
+    case "event_since_entry": {
+      // The event that started the run is not "since entry", even when the sender's clock stamped it later.
+      const trigger = JSON.stringify(run.trigger);
+      return ctx.facts.events.some(
+        (e) => e.name === c.event && e.occurredAt >= run.enteredAt && JSON.stringify(e.properties) !== trigger && matchesFilters(e.properties, c.where),
+      );
+    }
     case "email": {
       const keys = run.sent.filter((s) => !c.nodeId || s.nodeId === c.nodeId).map((s) => s.key);
       return keys.some((k) => {

@@ -38,7 +38,11 @@ const isHit = (b: unknown): b is TrackHit => {
 };
 
 export async function handleTrackBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const hits = batch.messages.map((m) => m.body).filter(isHit).sort((a, b) => a.at - b.at);
+  // The endpoints pack hits as `{ hits: [...] }`; a bare hit is accepted too.
+  const hits = batch.messages
+    .flatMap((m) => (Array.isArray((m.body as { hits?: unknown })?.hits) ? (m.body as { hits: unknown[] }).hits : [m.body]))
+    .filter(isHit)
+    .sort((a, b) => a.at - b.at);
   if (!hits.length) return batch.ackAll();
   const ids = [...new Set(hits.map((h) => h.m))];
   const earliest = hits[0]!.at - 60_000;
@@ -69,7 +73,13 @@ export async function handleTrackBatch(batch: MessageBatch<unknown>, env: Env): 
   const now = Date.now();
   const events: unknown[][] = [];
   const human: ContactEvent[] = [];
-  const writes: D1PreparedStatement[] = [];
+  // First times per email and last times per contact, so each row is written once per batch.
+  const firstOpen = new Map<string, number>();
+  const firstMachineOpen = new Map<string, number>();
+  const firstClick = new Map<string, number>();
+  const lastOpen = new Map<number, number>();
+  const lastClick = new Map<number, number>();
+  const keep = <K,>(map: Map<K, number>, key: K, at: number, pick: (a: number, b: number) => number) => map.set(key, map.has(key) ? pick(map.get(key)!, at) : at);
   for (const hit of hits) {
     const m = messages.get(hit.m);
     if (!m || m.contactId === null) continue; // unknown or erased: nothing to attribute
@@ -78,28 +88,32 @@ export async function handleTrackBatch(batch: MessageBatch<unknown>, env: Env): 
     if (hit.t === "o") {
       const flag = classifyOpen(base);
       events.push(row(m.contactId, "Email Opened", { ...context, machine: flag === "machine" }, hit, now, flag));
-      if (flag === "human") human.push({ contactId: m.contactId, name: "Email Opened", properties: context, occurredAt: hit.at });
-      writes.push(
-        flag === "human"
-          ? env.DB.prepare("UPDATE messages SET opened_at = coalesce(opened_at, ?) WHERE id = ?").bind(hit.at, m.id)
-          : env.DB.prepare("UPDATE messages SET machine_opened_at = coalesce(machine_opened_at, ?) WHERE id = ?").bind(hit.at, m.id),
-      );
-      if (flag === "human") writes.push(env.DB.prepare("UPDATE contacts SET last_opened_at = max(coalesce(last_opened_at, 0), ?) WHERE id = ?").bind(hit.at, m.contactId));
+      if (flag === "human") {
+        keep(firstOpen, m.id, hit.at, Math.min);
+        keep(lastOpen, m.contactId, hit.at, Math.max);
+        human.push({ contactId: m.contactId, name: "Email Opened", properties: context, occurredAt: hit.at });
+      } else keep(firstMachineOpen, m.id, hit.at, Math.min);
     } else {
       const link = hit.l ?? 0;
       const flag = classifyClick({ ...base, method: hit.method, link, earlier: earlier.get(m.id) ?? [] });
       earlier.set(m.id, [...(earlier.get(m.id) ?? []), { at: hit.at, link }]);
       events.push(row(m.contactId, "Email Clicked", { ...context, url: hit.u, link, bot: flag === "bot" }, hit, now, flag));
-      if (flag === "human") human.push({ contactId: m.contactId, name: "Email Clicked", properties: { ...context, url: hit.u }, occurredAt: hit.at });
       if (flag === "human") {
         // A click proves the email was opened, whether or not its images loaded.
-        writes.push(
-          env.DB.prepare("UPDATE messages SET clicked_at = coalesce(clicked_at, ?), opened_at = coalesce(opened_at, ?) WHERE id = ?").bind(hit.at, hit.at, m.id),
-          env.DB.prepare("UPDATE contacts SET last_clicked_at = max(coalesce(last_clicked_at, 0), ?), last_opened_at = max(coalesce(last_opened_at, 0), ?) WHERE id = ?").bind(hit.at, hit.at, m.contactId),
-        );
+        keep(firstClick, m.id, hit.at, Math.min);
+        keep(firstOpen, m.id, hit.at, Math.min);
+        keep(lastClick, m.contactId, hit.at, Math.max);
+        keep(lastOpen, m.contactId, hit.at, Math.max);
+        human.push({ contactId: m.contactId, name: "Email Clicked", properties: { ...context, url: hit.u }, occurredAt: hit.at });
       }
     }
   }
+  const writes: D1PreparedStatement[] = [];
+  for (const [id, at] of firstOpen) writes.push(env.DB.prepare("UPDATE messages SET opened_at = min(coalesce(opened_at, ?1), ?1) WHERE id = ?2").bind(at, id));
+  for (const [id, at] of firstMachineOpen) writes.push(env.DB.prepare("UPDATE messages SET machine_opened_at = min(coalesce(machine_opened_at, ?1), ?1) WHERE id = ?2").bind(at, id));
+  for (const [id, at] of firstClick) writes.push(env.DB.prepare("UPDATE messages SET clicked_at = min(coalesce(clicked_at, ?1), ?1) WHERE id = ?2").bind(at, id));
+  for (const [id, at] of lastOpen) writes.push(env.DB.prepare("UPDATE contacts SET last_opened_at = max(coalesce(last_opened_at, 0), ?) WHERE id = ?").bind(at, id));
+  for (const [id, at] of lastClick) writes.push(env.DB.prepare("UPDATE contacts SET last_clicked_at = max(coalesce(last_clicked_at, 0), ?) WHERE id = ?").bind(at, id));
   await runBatch(env.DB, [
     ...insertRows(env.DB, "INSERT OR IGNORE INTO events (contact_id, type, name, properties, occurred_at, received_at, source, message_id, email_id, flag)", 10, events),
     ...writes,

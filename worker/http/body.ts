@@ -72,6 +72,19 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, messag
   return result.data;
 }
 
+/** Like jsonBody, but a request without a body counts as `{}` (actions with optional settings). */
+export async function optionalJsonBody<S extends z.ZodType>(c: Context, schema: S, limit = 64 * 1024): Promise<z.infer<S>> {
+  const bytes = await readBody(c.req.raw, limit);
+  if (!bytes.byteLength) return parseWith(schema, {});
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(bytes));
+  } catch {
+    throw badRequest("The request body is not valid JSON");
+  }
+  return parseWith(schema, value);
+}
+
 /** JSON body of an admin request (64 KB unless said otherwise), validated by `schema`. */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S, limit = 64 * 1024): Promise<z.infer<S>> {
   return parseWith(schema, await readJson(c.req.raw, limit));

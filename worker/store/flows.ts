@@ -46,17 +46,18 @@ export async function updateFlow(d1: D1Database, id: number, patch: { name?: str
 
 /**
  * Publishes the draft as a new version and makes the flow live. Runs already inside keep the version they
- * started on; new runs use this one. A segment trigger starts with the segment's current members marked as
- * seen, so only people who join the segment from now on enter.
+ * started on; new runs use this one. On first publish, a segment trigger marks the segment's current members
+ * as seen, so only people who join from now on enter — unless `includeCurrentMembers`, when everyone in the
+ * segment today enters too (in batches, over the next minutes).
  */
-export async function publishFlow(d1: D1Database, row: FlowRow, now: number): Promise<FlowRow> {
+export async function publishFlow(d1: D1Database, row: FlowRow, now: number, includeCurrentMembers = false): Promise<FlowRow> {
   const def = parseFlow(row.draft);
   const version = (row.liveVersion ?? 0) + 1;
   const statements: D1PreparedStatement[] = [
     d1.prepare("INSERT INTO flow_versions (flow_id, version, definition, published_at) VALUES (?, ?, ?, ?)").bind(row.id, version, JSON.stringify(def), now),
     d1.prepare("UPDATE flows SET status = 'live', live_version = ?, event_names = ?, updated_at = ? WHERE id = ?").bind(version, JSON.stringify(flowEventNames(def)), now, row.id),
   ];
-  if (def.trigger.type === "segment" && row.liveVersion === null) {
+  if (def.trigger.type === "segment" && row.liveVersion === null && !includeCurrentMembers) {
     const ctx = await segmentContext(d1, now);
     const segment = ctx.segment(def.trigger.segmentId);
     if (segment) {

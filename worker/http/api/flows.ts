@@ -12,7 +12,7 @@ import { createFlow, flowVersionsOf, getFlow, listFlows, nodeFigures, publishFlo
 import { installPrebuiltFlow } from "../../store/prebuilt";
 import { segmentContext } from "../../store/segments";
 import { getSettings } from "../../store/settings";
-import { jsonBody } from "../body";
+import { jsonBody, optionalJsonBody } from "../body";
 import { badRequest, HttpError, notFound, zodIssues } from "../errors";
 
 export const flowsApi = new Hono<AppEnv>();
@@ -73,8 +73,9 @@ flowsApi.patch("/:id", async (c) => {
 flowsApi.post("/:id/publish", async (c) => {
   const row = await found(c.env.DB, c.req.param("id"));
   if (row.status === "archived") throw new HttpError(409, "conflict", "An archived flow cannot be published");
+  const { includeCurrentMembers } = await optionalJsonBody(c, z.object({ includeCurrentMembers: z.boolean().default(false) }));
   try {
-    const published = await publishFlow(c.env.DB, row, Date.now());
+    const published = await publishFlow(c.env.DB, row, Date.now(), includeCurrentMembers);
     forgetLiveEvents();
     return c.json(published);
   } catch (err) {
