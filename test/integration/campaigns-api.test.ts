@@ -204,6 +204,7 @@ describe("campaigns API", () => {
     expect(child).toMatchObject({ status: "scheduled", parentId: c.id, subject: "In case you missed it", audience: { nonOpenersOf: c.id }, schedule: { kind: "after_parent", hours: 24 } });
     expect(child.scheduleAt).toBe(done.finishedAt + 24 * 3_600_000);
     expect((await json(await a.fetch(`/api/campaigns/${child.id}`))).estimate).toEqual({ recipients: 5, withoutConsent: 0 });
+    expect((await post(`/api/campaigns/${c.id}/resend-non-openers`)).status).toBe(409); // one is on its way
     expect((await post(`/api/campaigns/${c.id}/pause`)).status).toBe(409); // already sent
     expect(await json(await post(`/api/campaigns/${child.id}/cancel`))).toMatchObject({ status: "cancelled" });
   });

@@ -300,6 +300,12 @@ export async function resendToNonOpeners(env: Env, id: number, input: { afterHou
   const parent = await getCampaign(env.DB, id);
   if (!parent) throw notFound();
   if (!["testing", "sending", "paused", "sent"].includes(parent.status)) throw new CampaignError(409, "conflict", `A ${parent.status} campaign has no recipients to follow up`);
+  const pending = await env.DB.prepare(
+    "SELECT id FROM campaigns WHERE parent_id = ? AND status IN ('scheduled', 'testing', 'sending', 'paused') AND json_extract(audience, '$.nonOpenersOf') = ? LIMIT 1",
+  )
+    .bind(id, id)
+    .first<{ id: number }>();
+  if (pending) throw new CampaignError(409, "conflict", `A resend to non-openers is already on its way (campaign ${pending.id}); cancel it first`);
   const ab = parent.abTest as unknown as AbTest | null;
   const winner = ab?.variants.find((v) => v.key === stateOf(parent).winner?.variant);
   const envelope = envelopeOf(parent);
