@@ -45,16 +45,18 @@ export function toValues(input: CampaignInput, current?: CampaignRow): CampaignV
   const { sender, subject, preheader, audience, ...rest } = input;
   const out: CampaignValues = { ...rest };
   if (audience) out.audience = audience;
-  if (sender !== undefined || subject !== undefined || preheader !== undefined) {
-    const envelope: Envelope = { ...(current ? envelopeOf(current) : {}) };
-    if (sender) {
-      delete envelope.fromName, delete envelope.fromEmail, delete envelope.replyTo;
-      Object.assign(envelope, Object.fromEntries(Object.entries(sender).filter(([, v]) => v)));
-    }
-    if (subject !== undefined) subject ? (envelope.subject = subject) : delete envelope.subject;
-    if (preheader !== undefined) preheader ? (envelope.preheader = preheader) : delete envelope.preheader;
-    out.sender = envelope;
-  }
+  if (sender === undefined && subject === undefined && preheader === undefined) return out;
+  const before = current ? envelopeOf(current) : {};
+  // A field left out keeps its value; null or "" clears it.
+  const pick = <K extends keyof Envelope>(k: K, given: Envelope[K] | null | undefined) => (given === undefined ? before[k] : given || undefined);
+  const envelope: Envelope = {
+    fromName: pick("fromName", sender === undefined ? undefined : (sender?.fromName ?? null)),
+    fromEmail: pick("fromEmail", sender === undefined ? undefined : (sender?.fromEmail ?? null)),
+    replyTo: pick("replyTo", sender === undefined ? undefined : (sender?.replyTo ?? null)),
+    subject: pick("subject", subject),
+    preheader: pick("preheader", preheader),
+  };
+  out.sender = Object.fromEntries(Object.entries(envelope).filter(([, v]) => v)) as Envelope;
   return out;
 }
 
