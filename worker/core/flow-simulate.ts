@@ -41,6 +41,7 @@ export function simulate(s: SimulationInput): SimulationResult {
   const facts: ContactFacts = structuredClone(s.facts);
   let run = startRun({ ...s.flow, settings: { ...s.flow.settings, holdoutPercent: 0 } }, {
     id: "simulation", flowId: 0, version: 0, contactId: facts.contact.id, trigger: s.trigger, now: s.start, previousEntries: [], active: false,
+    triggerEvent: s.flow.trigger.type === "event" ? s.flow.trigger.event : null,
   })!;
   timeline.push({ at: s.start, kind: "enter", detail: "enters the flow" });
   const pending = [...s.events].sort((a, b) => a.occurredAt - b.occurredAt);
