@@ -42,6 +42,7 @@ export function simulate(s: SimulationInput): SimulationResult {
   let run = startRun({ ...s.flow, settings: { ...s.flow.settings, holdoutPercent: 0 } }, {
     id: "simulation", flowId: 0, version: 0, contactId: facts.contact.id, trigger: s.trigger, now: s.start, previousEntries: [], active: false,
     triggerEvent: s.flow.trigger.type === "event" ? s.flow.trigger.event : null,
+    triggerAt: s.start,
   })!;
   timeline.push({ at: s.start, kind: "enter", detail: "enters the flow" });
   const pending = [...s.events].sort((a, b) => a.occurredAt - b.occurredAt);

@@ -30,8 +30,9 @@ export interface Run {
   wakeAt: number | null;
   /** properties of the event that started the run (`event` in templates, matchTrigger) */
   trigger: Record<string, unknown>;
-  /** name of that event; null for manual, segment and date starts */
+  /** name and time of that event; null for manual, segment and date starts */
   triggerEvent?: string | null;
+  triggerAt?: number | null;
   /** how often each node was entered: part of send idempotency keys, so loops may send again */
   visits: Record<string, number>;
   /** emails this run asked to send, by node, with their idempotency keys */
@@ -76,6 +77,7 @@ export interface StartInput {
   contactId: number;
   trigger: Record<string, unknown>;
   triggerEvent?: string | null;
+  triggerAt?: number | null;
   now: number;
   /** when this contact entered this flow before (any version) */
   previousEntries: number[];
@@ -91,7 +93,7 @@ export function startRun(flow: FlowDefinition, s: StartInput): Run | null {
   if (rule.kind === "after_days" && s.previousEntries.some((t) => s.now - t < rule.days * 86_400_000)) return null;
   return {
     id: s.id, flowId: s.flowId, version: s.version, contactId: s.contactId, status: "active", nodeId: flow.entry, enteredAt: s.now, updatedAt: s.now,
-    wakeAt: null, trigger: s.trigger, triggerEvent: s.triggerEvent ?? null, visits: {}, sent: [], path: [], holdout: bucket(`${s.id}:holdout`) < flow.settings.holdoutPercent, exitReason: null,
+    wakeAt: null, trigger: s.trigger, triggerEvent: s.triggerEvent ?? null, triggerAt: s.triggerAt ?? null, visits: {}, sent: [], path: [], holdout: bucket(`${s.id}:holdout`) < flow.settings.holdoutPercent, exitReason: null,
   };
 }
 
@@ -219,7 +221,7 @@ function check(c: Check, run: Run, ctx: StepContext): boolean {
     case "event_since_entry": {
       // The event that started the run is not "since entry", even when the sender's clock stamped it later.
       const trigger = JSON.stringify(run.trigger);
-      const isTrigger = (e: RunEvent) => e.name === run.triggerEvent && JSON.stringify(e.properties) === trigger;
+      const isTrigger = (e: RunEvent) => e.name === run.triggerEvent && e.occurredAt === run.triggerAt && JSON.stringify(e.properties) === trigger;
       return ctx.facts.events.some((e) => e.name === c.event && e.occurredAt >= run.enteredAt && !isTrigger(e) && matchesFilters(e.properties, c.where));
     }
     case "email": {

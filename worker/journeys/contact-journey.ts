@@ -42,7 +42,7 @@ export class ContactJourney extends DurableObject<Env> {
         for (const run of runs.values()) if (run.status === "waiting" || run.status === "active") out.push([run, { type: "event", event: e }]);
         for (const flow of flows) {
           if (!triggers(flow.definition, e)) continue;
-          const run = this.begin(contactId, flow, e.properties, now, runs, e.name);
+          const run = this.begin(contactId, flow, e.properties, now, runs, e);
           if (run) out.push([run, { type: "start" }]);
         }
       }
@@ -87,10 +87,10 @@ export class ContactJourney extends DurableObject<Env> {
 
   // ---- the step loop ----------------------------------------------------------------------------------
 
-  private begin(contactId: number, flow: LiveFlow, trigger: Record<string, unknown>, now: number, runs: Map<string, Run>, triggerEvent: string | null = null): Run | null {
+  private begin(contactId: number, flow: LiveFlow, trigger: Record<string, unknown>, now: number, runs: Map<string, Run>, triggerEvent: RunEvent | null = null): Run | null {
     const previous = this.ctx.storage.sql.exec<{ t: number }>("SELECT entered_at AS t FROM entries WHERE flow_id = ?", flow.id).toArray().map((r) => r.t);
     const active = [...runs.values()].some((r) => r.flowId === flow.id && (r.status === "active" || r.status === "waiting"));
-    const run = startRun(flow.definition, { id: `r_${randomToken(12)}`, flowId: flow.id, version: flow.version, contactId, trigger, triggerEvent, now, previousEntries: previous, active });
+    const run = startRun(flow.definition, { id: `r_${randomToken(12)}`, flowId: flow.id, version: flow.version, contactId, trigger, triggerEvent: triggerEvent?.name ?? null, triggerAt: triggerEvent?.occurredAt ?? null, now, previousEntries: previous, active });
     if (!run) return null;
     runs.set(run.id, run);
     this.ctx.storage.sql.exec("INSERT INTO entries (flow_id, entered_at) VALUES (?, ?)", flow.id, now);
