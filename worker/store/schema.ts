@@ -28,6 +28,10 @@ export const contacts = sqliteTable(
     revenue: real("revenue").notNull().default(0),
     /** soft bounces in a row; reset by a delivery */
     softBounces: integer("soft_bounces").notNull().default(0),
+    /** preference center: all marketing email, or at most one a week / a month */
+    emailFrequency: text("email_frequency", { enum: ["all", "weekly", "monthly"] }).notNull().default("all"),
+    /** preference center: no marketing email until then */
+    pausedUntil: ms("paused_until"),
     // RFM quintiles (1-5, 5 best) among customers, recomputed daily by the cron trigger; null for non-customers.
     rfmR: integer("rfm_r"),
     rfmF: integer("rfm_f"),
