@@ -305,12 +305,66 @@ async function main() {
     await page.getByText("4 contacts in total").waitFor();
   });
 
-  await step("Dashboard shows the figures", async () => {
+  const SEGMENT = "E2E buyers in GB";
+  await step("Segments: build a segment, watch its live count, save it", async () => {
+    await page.locator(".sidebar").getByRole("link", { name: "Segments" }).click();
+    // The prebuilt segments are installed on the first visit.
+    await page.locator('tr[data-segment="Customers"]').waitFor();
+    await page.getByRole("button", { name: "New segment" }).click();
+    await page.waitForURL(/\/segments\/new$/);
+    const count = page.getByTestId("segment-count-value");
+    // No conditions: every identified contact (Ada and the three imported ones).
+    await count.getByText("4", { exact: true }).waitFor();
+    await page.getByRole("button", { name: /^Profile property/ }).click();
+    await page.getByRole("combobox", { name: "Property" }).selectOption("country");
+    await page.getByLabel("Value", { exact: true }).fill("GB");
+    // Ada (edited to GB) and Alan (imported from GB).
+    await count.getByText("2", { exact: true }).waitFor();
+    await page.getByRole("button", { name: "Add condition", exact: true }).click();
+    await page.getByRole("menuitem", { name: /^What they did/ }).click();
+    // An unfinished condition says what is missing and is not counted yet.
+    await page.locator(".seg-missing", { hasText: "event name" }).waitFor();
+    await page.getByLabel("Event name").fill("Order Completed");
+    await page.getByTestId("condition-words").getByText("Did Order Completed at least 1 time", { exact: true }).waitFor();
+    await count.getByText("1", { exact: true }).waitFor();
+    await page.getByTestId("segment-preview").getByRole("link", { name: "Ada Lovelace" }).waitFor();
+    await page.getByLabel("Name", { exact: true }).fill(SEGMENT);
+    await page.locator(".countbar-state.is-live").waitFor();
+    await shot("12-segment-builder");
+    await page.getByRole("button", { name: "Create segment" }).click();
+    await page.getByText(`Segment “${SEGMENT}” saved`).waitFor();
+    await page.waitForURL(/\/segments\/\d+$/);
+    await page.getByText("Size over time").waitFor();
+    await page.locator(".back-link").click();
+    const row = page.locator(`tr[data-segment="${SEGMENT}"]`);
+    await row.getByTestId("segment-size").getByText("1", { exact: true }).waitFor();
+    await shot("13-segments");
+  });
+
+  await step("Dashboard: figures and charts for the store", async () => {
     await page.getByRole("link", { name: "Dashboard" }).click();
-    await page.locator('.stat[data-stat="Revenue"]').getByText("$84.90").waitFor();
-    assert((await page.locator('.stat[data-stat="Contacts"]').locator(".stat-value").innerText()) === "4", "4 contacts on the dashboard");
-    assert((await page.locator('.stat[data-stat="Subscribers"]').locator(".stat-value").innerText()) === "4", "4 subscribers on the dashboard");
-    assert((await page.locator(".chart-bar").count()) === 30, "30 daily bars");
+    const figure = (name) => page.locator(`.kpi[data-stat="${name}"] .kpi-value`);
+    await figure("Contacts").getByText("4", { exact: true }).waitFor();
+    assert((await figure("Subscribers").innerText()) === "4", "4 subscribers on the dashboard");
+    await page.locator('[data-stat="Store revenue"]').getByText("$84.90").waitFor();
+    const charts = page.locator(".tchart-plot svg");
+    assert((await charts.count()) >= 4, `four charts or more, got ${await charts.count()}`);
+    assert((await page.locator(".chart-legend").count()) >= 4, "every chart has a legend");
+    assert((await charts.first().locator("text.chart-tick").count()) > 4, "the audience chart has axis labels");
+    // No email yet: the email chart says so instead of showing an empty frame.
+    await page.getByText("Figures appear as soon as flows, campaigns or tests send").waitFor();
+    await page.getByTestId("deliverability-complaints").getByText("No email yet").waitFor();
+    const box = await charts.first().boundingBox();
+    await page.mouse.move(box.x + box.width - 30, box.y + box.height / 2);
+    await page.locator(".chart-tooltip").getByText("Contacts").waitFor();
+    await page.getByRole("radio", { name: "7 days" }).click();
+    await page.waitForURL(/days=7/);
+    await page.getByText("last 7 days").waitFor();
+    await page.getByRole("radio", { name: "30 days" }).click();
+    await page.getByText("last 30 days").waitFor();
+    await page.mouse.move(0, 0);
+    // The "segment saved" toast would cover the screenshot.
+    await page.locator(".toast").first().waitFor({ state: "detached", timeout: 8000 });
     await shot("06-dashboard");
   });
 
@@ -438,6 +492,13 @@ async function main() {
     await shot("10-reports");
     await page.getByRole("link", { name: "Dead letters" }).click();
     await page.getByText("No dead letters").waitFor();
+  });
+
+  await step("Dashboard: the sent email is counted and charted", async () => {
+    await page.getByRole("link", { name: "Dashboard" }).click();
+    await page.locator('.kpi[data-stat="Emails sent"] .kpi-value').getByText("1", { exact: true }).waitFor();
+    await page.getByTestId("deliverability-bounces").getByText("Healthy").waitFor();
+    assert((await page.getByText("Figures appear as soon as flows, campaigns or tests send").count()) === 0, "the email chart shows the send");
   });
 
   await step("Contacts → Suppressions: add an address, then remove it", async () => {

@@ -14,12 +14,12 @@ export const formatNumber = (n: number | null | undefined) => numberFmt.format(n
 export const formatCompact = (n: number) => (Math.abs(n) < 10_000 ? numberFmt.format(n) : compactFmt.format(n));
 
 const currencyFmts = new Map<string, Intl.NumberFormat>();
-export function formatMoney(value: number | null | undefined, currency = "USD", opts: { compact?: boolean } = {}): string {
-  const key = `${currency}:${opts.compact ? 1 : 0}`;
+export function formatMoney(value: number | null | undefined, currency = "USD", opts: { compact?: boolean; whole?: boolean } = {}): string {
+  const key = `${currency}:${opts.compact ? 1 : 0}:${opts.whole ? 1 : 0}`;
   let fmt = currencyFmts.get(key);
   if (!fmt) {
     try {
-      fmt = new Intl.NumberFormat(undefined, { style: "currency", currency, ...(opts.compact ? { notation: "compact", maximumFractionDigits: 1 } : {}) });
+      fmt = new Intl.NumberFormat(undefined, { style: "currency", currency, ...(opts.compact ? { notation: "compact", maximumFractionDigits: 1 } : opts.whole ? { minimumFractionDigits: 0, maximumFractionDigits: 0 } : {}) });
     } catch {
       fmt = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
     }

@@ -11,6 +11,8 @@ import { ImportPage } from "./pages/import";
 import { OutboxPage } from "./pages/outbox";
 import { OutboxMessagePage } from "./pages/outbox-message";
 import { ReportsPage } from "./pages/reports";
+import { SegmentEditorPage } from "./pages/segment-editor";
+import { SegmentsPage } from "./pages/segments";
 import { SettingsPage } from "./pages/settings";
 import { SuppressionsPage } from "./pages/suppressions";
 import { TemplateEditorPage } from "./pages/template-editor";
@@ -33,7 +35,7 @@ const nav: { title?: string; items: NavItem[] }[] = [
     title: "Audience",
     items: [
       { href: "/contacts", label: "Contacts", icon: "contacts" },
-      { href: "/segments", label: "Segments", icon: "segments", soon: true },
+      { href: "/segments", label: "Segments", icon: "segments" },
     ],
   },
   {
@@ -118,6 +120,9 @@ function Page({ path }: { path: string }) {
   if (path === "/contacts/suppressions") return <SuppressionsPage />;
   const contact = match("/contacts/:id", path);
   if (contact) return <ContactPage id={contact.id!} key={contact.id} />;
+  if (path === "/segments") return <SegmentsPage />;
+  const segment = match("/segments/:id", path);
+  if (segment) return <SegmentEditorPage id={segment.id!} key={segment.id} />;
   if (path === "/templates") return <TemplatesPage />;
   const template = match("/templates/:id", path);
   if (template) return <TemplateEditorPage id={template.id!} key={template.id} />;

@@ -1,4 +1,5 @@
 /** Shapes of the admin API's responses (mirroring worker/store/*), as the UI uses them. */
+import type { Group as SegmentGroup } from "../../worker/core/segment";
 
 export interface User {
   id: number;
@@ -120,18 +121,6 @@ export interface ApiKey {
   createdAt: number;
   lastUsedAt?: number | null;
   key?: string;
-}
-
-export interface Overview {
-  days: number;
-  contacts: number;
-  subscribers: number;
-  newContacts: number;
-  events: number;
-  activeContacts: number;
-  orders: number;
-  revenue: number;
-  newContactsByDay: { day: number; n: number }[];
 }
 
 export interface ImportReject {
@@ -296,4 +285,102 @@ export interface Suppression {
   createdAt: number;
   contactId: number | null;
   contactStatus: ContactStatus | null;
+}
+
+// ---- segments --------------------------------------------------------------------------------------------
+
+/** The definition format is core/segment's own type, shared with the Worker (types only: no zod in the bundle). */
+export type { Comparison, Group as SegmentGroup, Leaf as SegmentLeaf } from "../../worker/core/segment";
+
+export interface Segment {
+  id: number;
+  name: string;
+  description: string;
+  definition: SegmentGroup;
+  /** key of a prebuilt segment; null when made by someone */
+  prebuilt: string | null;
+  /** from the last daily count; null until the first one */
+  size: number | null;
+  countedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SegmentPreviewContact {
+  id: number;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  status: ContactStatus;
+  orderCount: number;
+  revenue: number;
+  createdAt: number;
+}
+
+export interface SegmentDetail extends Segment {
+  /** counted now */
+  size: number;
+  preview: SegmentPreviewContact[];
+  /** daily sizes, oldest first; `day` is YYYY-MM-DD */
+  history: { day: string; size: number }[];
+}
+
+export interface FlowSummary {
+  id: number;
+  name: string;
+  status: "draft" | "live" | "paused" | "archived";
+}
+
+// ---- dashboard -------------------------------------------------------------------------------------------
+
+export interface DashboardDay {
+  /** YYYY-MM-DD, a UTC day */
+  day: string;
+  contacts: number;
+  newContacts: number;
+  subscribers: number;
+  subscribed: number;
+  unsubscribed: number;
+  sent: number;
+  opened: number;
+  clicked: number;
+  revenueCampaigns: number;
+  revenueFlows: number;
+}
+
+export type Level = "ok" | "warn" | "alarm";
+
+export interface Performer {
+  id: number;
+  name: string;
+  sent: number;
+  opened: number;
+  clicked: number;
+  revenue: number;
+}
+
+export interface DashboardStats {
+  days: number;
+  series: DashboardDay[];
+  totals: { contacts: number; subscribers: number; newContacts: number };
+  email: {
+    sent: number;
+    opened: number;
+    machineOpened: number;
+    clicked: number;
+    bounced: number;
+    complained: number;
+    unsubscribed: number;
+    /** percentages (2 decimals) of delivered, bounces of sent */
+    openRate: number;
+    machineOpenRate: number;
+    clickRate: number;
+    unsubscribeRate: number;
+    bounceRate: number;
+    complaintRate: number;
+  };
+  deliverability: Record<"complaints" | "bounces", { rate: number; level: Level; warnAt: number; alarmAt: number }>;
+  revenue: { total: number; orders: number; campaigns: number; flows: number; conversions: number };
+  topCampaigns: Performer[];
+  topFlows: Performer[];
 }

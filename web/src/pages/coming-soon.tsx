@@ -13,18 +13,6 @@ interface Soon {
 }
 
 export const comingSoon = {
-  segments: {
-    title: "Segments",
-    icon: "segments",
-    pitch: "Group contacts by who they are and what they did, and keep every group up to date automatically.",
-    features: [
-      ["Conditions on anything", "Profile fields and custom properties, topic subscriptions, events with counts and time windows (\"Placed an order at least twice in the last 90 days\"), email engagement and flow membership."],
-      ["Live counts", "See how many contacts match while you edit, with a preview of who they are."],
-      ["Prebuilt segments", "Engaged subscribers, VIP customers, at-risk customers, new subscribers who never bought, and RFM groups."],
-      ["Growth over time", "A daily size history for each segment, and use in campaigns, flow filters and exports."],
-    ],
-    meanwhile: { text: "Until then, filter contacts by status or topic and export them.", href: "/contacts", label: "Go to contacts" },
-  },
   flows: {
     title: "Flows",
     icon: "flows",
