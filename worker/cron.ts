@@ -1,4 +1,5 @@
 /** The cron trigger (every minute): housekeeping, attribution, and the once-a-day jobs. */
+import { checkCampaigns } from "./campaigns/fanout";
 import type { Env } from "./env";
 import { attributeOrders } from "./store/attribution";
 import { purgeSessions } from "./store/auth";
@@ -9,6 +10,7 @@ import { getSettings } from "./store/settings";
 export async function runCron(env: Env, now: number): Promise<void> {
   const settings = await getSettings(env.DB);
   await Promise.all([purgeSessions(env.DB, now), purgeRateLimits(env.DB, now), attributeOrders(env.DB, settings)]);
+  await checkCampaigns(env, now); // after attribution: an A/B test decided by revenue sees the latest orders
   await daily(env, now);
 }
 
