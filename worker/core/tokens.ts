@@ -16,7 +16,8 @@ export type TokenKind =
   | "u" // unsubscribe
   | "p" // preference center
   | "v" // view in browser
-  | "f"; // form double opt-in confirmation
+  | "f" // form double opt-in confirmation
+  | "e"; // erasure request confirmation
 
 export interface TokenPayload {
   k: TokenKind;

@@ -87,7 +87,7 @@ export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, op
       : blockedBy(m, address)
         ? `the address is suppressed (${blockedBy(m, address)})`
         : m.kind === "marketing"
-          ? marketingBlock(m, s)
+          ? marketingBlock(m, s, now())
           : null;
     if (reason) {
       outcomes.push({ id: m.id, status: m.contactId === null && !m.toEmail ? "cancelled" : "suppressed", error: reason });
@@ -150,10 +150,16 @@ export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, op
   await recordOutcomes(env.DB, outcomes, now());
 }
 
+const PREFERRED_GAP = { weekly: 7 * DAY, monthly: 30 * DAY } as const;
+
 /** Why a marketing email may not go to this contact now, or null. */
-function marketingBlock(m: MessageForSend, s: Settings["sending"]): string | null {
+function marketingBlock(m: MessageForSend, s: Settings["sending"], now: number): string | null {
   if (m.contactStatus && m.contactStatus !== "active") return `the contact is ${m.contactStatus}`;
   if (m.topicId !== null && m.topicStatus !== "subscribed") return "the contact is not subscribed to this topic";
+  if (m.pausedUntil && m.pausedUntil > now) return `the contact paused email until ${new Date(m.pausedUntil).toISOString().slice(0, 10)}`;
+  if (m.emailFrequency === "weekly" || m.emailFrequency === "monthly") {
+    if (m.lastMarketingAt && now - m.lastMarketingAt < PREFERRED_GAP[m.emailFrequency]) return `the contact asked for at most one email a ${m.emailFrequency === "weekly" ? "week" : "month"}`;
+  }
   if (s.frequencyCap > 0 && m.recentMarketing >= s.frequencyCap) return `frequency cap: ${s.frequencyCap} emails in ${s.frequencyDays} days`;
   return null;
 }

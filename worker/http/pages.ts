@@ -17,7 +17,7 @@ export function page(title: string, body: string, settings: Settings | null): st
   :root{--brand:${color}}
   *{box-sizing:border-box}
   body{margin:0;font:16px/1.55 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;background:#f4f5f7;color:#1f2937}
-  main{max-width:480px;margin:48px auto;padding:0 16px}
+  main{max-width:520px;margin:48px auto;padding:0 16px}
   .brand{text-align:center;margin-bottom:20px;font-size:18px}
   .card{background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.08);padding:28px}
   h1{font-size:22px;margin:0 0 12px}
@@ -28,6 +28,18 @@ export function page(title: string, body: string, settings: Settings | null): st
   form{margin:0}
   .row{display:flex;gap:10px;flex-wrap:wrap;margin-top:8px}
   .muted{font-size:13px;color:#6b7280;margin-top:18px}
+  .notice{background:#ecfdf5;color:#065f46;border-radius:8px;padding:10px 14px;margin:0 0 16px}
+  .error{background:#fef2f2;color:#991b1b;border-radius:8px;padding:10px 14px;margin:0 0 16px}
+  fieldset{border:0;border-top:1px solid #e5e7eb;margin:0;padding:18px 0 6px}
+  legend{font-weight:600;padding:0 0 6px;color:#111827}
+  label{display:block;margin:0 0 10px;color:#374151}
+  label small{display:block;color:#6b7280;font-size:13px;margin-left:26px}
+  input[type=checkbox],input[type=radio]{width:18px;height:18px;margin:0 8px 0 0;vertical-align:-3px;accent-color:var(--brand)}
+  input[type=text],input[type=date],select{display:block;width:100%;margin-top:4px;padding:9px 11px;border:1px solid #d1d5db;border-radius:8px;font:inherit;background:#fff}
+  input:focus-visible,select:focus-visible{outline:3px solid #93c5fd;outline-offset:1px}
+  .grid{display:grid;grid-template-columns:1fr 1fr;gap:0 12px}
+  .section{border-top:1px solid #e5e7eb;margin-top:22px;padding-top:18px}
+  a{color:var(--brand)}
 </style></head>
 <body><main><div class="brand">${brand}</div><div class="card">${body}</div></main></body></html>`;
 }

@@ -96,6 +96,11 @@ export interface MessageForSend {
   topicStatus: string | null;
   /** marketing emails sent to the contact within the frequency window */
   recentMarketing: number;
+  /** when the contact last got a marketing email */
+  lastMarketingAt: number | null;
+  /** the contact's own preferences */
+  emailFrequency: "all" | "weekly" | "monthly" | null;
+  pausedUntil: number | null;
 }
 
 export async function loadForSend(d1: D1Database, ids: string[], frequencySince: number): Promise<MessageForSend[]> {
@@ -109,10 +114,11 @@ export async function loadForSend(d1: D1Database, ids: string[], frequencySince:
                 m.flow_id AS flowId, f.name AS flowName, m.flow_node_id AS flowNodeId, m.variant, m.data,
                 m.track_opens AS trackOpens, m.track_clicks AS trackClicks,
                 c.email, c.first_name AS firstName, c.last_name AS lastName, c.phone, c.timezone, c.locale, c.country, c.birthday,
-                c.properties, c.status AS contactStatus, c.external_id AS externalId,
+                c.properties, c.status AS contactStatus, c.external_id AS externalId, c.email_frequency AS emailFrequency, c.paused_until AS pausedUntil,
                 s.status AS topicStatus,
                 (SELECT count(*) FROM messages r WHERE r.contact_id = m.contact_id AND r.kind = 'marketing'
-                   AND r.status IN ('sent', 'delivered') AND r.sent_at >= ?) AS recentMarketing
+                   AND r.status IN ('sent', 'delivered') AND r.sent_at >= ?) AS recentMarketing,
+                (SELECT max(r.sent_at) FROM messages r WHERE r.contact_id = m.contact_id AND r.kind = 'marketing' AND r.sent_at IS NOT NULL) AS lastMarketingAt
          FROM messages m
          LEFT JOIN contacts c ON c.id = m.contact_id
          LEFT JOIN subscriptions s ON s.contact_id = m.contact_id AND s.topic_id = m.topic_id
