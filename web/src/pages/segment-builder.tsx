@@ -34,6 +34,12 @@ export function SegmentBuilder({ definition, onChange, context }: { definition: 
   return (
     <Ctx.Provider value={context}>
       <GroupEditor group={definition} path="" depth={1} onChange={onChange} />
+      {/* Suggestions for every event name box; any other name can be typed. */}
+      <datalist id={EVENTS_LIST_ID}>
+        {EVENT_SUGGESTIONS.map((e) => (
+          <option key={e} value={e} />
+        ))}
+      </datalist>
     </Ctx.Provider>
   );
 }
@@ -338,9 +344,9 @@ function ComparisonInputs({ cmp, ops, scalar, choices, money, onChange }: { cmp:
         else if ("values" in cmp) onChange({ ...cmp, values: cmp.values.map((v) => castScalar(v, to)).filter((v) => !(typeof v === "number" && Number.isNaN(v))) } as Comparison);
       }}
       options={[
-        { value: "string", label: "text" },
-        { value: "number", label: "number" },
-        { value: "boolean", label: "true/false" },
+        { value: "string", label: "as text" },
+        { value: "number", label: "as a number" },
+        { value: "boolean", label: "as true/false" },
       ]}
     />
   );
@@ -432,16 +438,7 @@ const isNever = (c: LeafOf<"event">["count"]) => (c.op === "at_most" || c.op ===
 const EVENTS_LIST_ID = "tern-event-names";
 
 function EventNameInput({ value, onValue }: { value: string; onValue: (v: string) => void }) {
-  return (
-    <>
-      <TextInput label="Event name" value={value} onValue={onValue} placeholder="Order Completed" list={EVENTS_LIST_ID} wide maxLength={200} />
-      <datalist id={EVENTS_LIST_ID}>
-        {EVENT_SUGGESTIONS.map((e) => (
-          <option key={e} value={e} />
-        ))}
-      </datalist>
-    </>
-  );
+  return <TextInput label="Event name" value={value} onValue={onValue} placeholder="Order Completed" list={EVENTS_LIST_ID} wide maxLength={200} />;
 }
 
 function EventInputs({ cond, onChange }: { cond: LeafOf<"event">; onChange: (c: Leaf) => void }) {

@@ -172,7 +172,7 @@ function Row({ s, live, copying, onDuplicate, onDelete }: { s: Segment; live: Li
         {s.countedAt ? formatRelative(s.countedAt) : "not yet"}
       </td>
       <td class="actions-col">
-        <Button size="sm" variant="ghost" loading={copying} onClick={onDuplicate}>
+        <Button size="sm" variant="ghost" class="col-hide-narrow" loading={copying} onClick={onDuplicate}>
           Duplicate
         </Button>
         <Button size="sm" variant="ghost" class="text-danger" onClick={onDelete}>
