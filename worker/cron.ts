@@ -1,6 +1,7 @@
 /** The cron trigger (every minute): housekeeping, attribution, and the once-a-day jobs. */
 import { checkCampaigns } from "./campaigns/fanout";
 import type { Env } from "./env";
+import { runFlowTriggers } from "./journeys/triggers";
 import { attributeOrders } from "./store/attribution";
 import { purgeSessions } from "./store/auth";
 import { purge as purgeRateLimits } from "./store/ratelimit";
@@ -9,7 +10,7 @@ import { getSettings } from "./store/settings";
 
 export async function runCron(env: Env, now: number): Promise<void> {
   const settings = await getSettings(env.DB);
-  await Promise.all([purgeSessions(env.DB, now), purgeRateLimits(env.DB, now), attributeOrders(env.DB, settings)]);
+  await Promise.all([purgeSessions(env.DB, now), purgeRateLimits(env.DB, now), attributeOrders(env.DB, settings), runFlowTriggers(env, now)]);
   await checkCampaigns(env, now); // after attribution: an A/B test decided by revenue sees the latest orders
   await daily(env, now);
 }
