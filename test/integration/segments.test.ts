@@ -215,6 +215,17 @@ describe("segments API", () => {
     expect((await mk("Ghost ref", [{ type: "segment", segmentId: 999999 }])).status).toBe(400);
   });
 
+  it("stores the size when saved, lists sizes with history, and suggests names", async () => {
+    const res = await json(await a.fetch("/api/segments", { method: "POST", json: { name: "Counted", definition: { type: "group", match: "all", conditions: [{ type: "property", field: "order_count", op: "gte", value: 1 }] } } }));
+    const listed = (await json(await a.fetch("/api/segments"))).items.find((s: any) => s.id === res.id);
+    expect(listed).toMatchObject({ size: res.size, history: [] });
+    expect(listed.countedAt).toBeGreaterThan(0);
+    const sug = await json(await a.fetch("/api/segments/suggestions"));
+    expect(sug.events.map((e: any) => e.name)).toEqual(expect.arrayContaining(["Order Completed", "Product Viewed"]));
+    expect(sug.eventProperties["Product Viewed"]).toEqual(expect.arrayContaining(["price", "category"]));
+    expect(sug.contactProperties).toEqual(expect.arrayContaining(["tier", "points"]));
+  });
+
   it("records daily size snapshots", async () => {
     await snapshotSegments(env.DB, NOW);
     const list = await json(await a.fetch("/api/segments"));

@@ -3,6 +3,7 @@
  * sensible new conditions, what a condition says in words, what is still missing before it can be counted,
  * and which condition a server issue is about. Pure functions over the shared types.
  */
+import { FIELDS, OPS_BY_TYPE as CORE_OPS } from "../../worker/core/segment-fields";
 import { formatDate, formatNumber } from "./format";
 import type { Comparison, SegmentGroup as Group, SegmentLeaf as Leaf } from "./types";
 
@@ -59,17 +60,14 @@ export const FIELD_DEFS: FieldDef[] = [
   { key: "last_opened_at", label: "Last email opened", type: "date", group: "Activity" },
   { key: "last_clicked_at", label: "Last email clicked", type: "date", group: "Activity" },
 ];
+// Each field's type must be the one the server checks against.
+for (const f of FIELD_DEFS) if (FIELDS[f.key as keyof typeof FIELDS] !== f.type) throw new Error(`segment field ${f.key} disagrees with the server`);
 const fieldByKey = new Map(FIELD_DEFS.map((f) => [f.key, f]));
 export const fieldDef = (key: string) => fieldByKey.get(key);
 export const isCustom = (field: string) => field.startsWith("properties.");
 
-/** core/segment's OPS_BY_TYPE: the comparisons each built-in field type allows. */
-export const OPS_BY_TYPE: Record<FieldType, Op[]> = {
-  string: ["eq", "neq", "contains", "not_contains", "starts_with", "in", "not_in", "exists", "not_exists"],
-  number: ["eq", "neq", "gt", "gte", "lt", "lte", "between", "in", "not_in", "exists", "not_exists"],
-  date: ["within_last_days", "more_than_days_ago", "before", "after", "between_dates", "exists", "not_exists"],
-  birthday: ["month_is", "eq", "neq", "starts_with", "contains", "exists", "not_exists"],
-};
+/** The comparisons each built-in field type allows, straight from the server's rules (core/segment-fields). */
+export const OPS_BY_TYPE = Object.fromEntries(Object.entries(CORE_OPS).map(([type, rule]) => [type, rule.ops as Op[]])) as Record<FieldType, Op[]>;
 
 /** Custom and event properties have no declared type: every comparison, grouped by the kind of value. */
 export const FREE_OPS: { label: string; ops: Op[] }[] = [

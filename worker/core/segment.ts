@@ -14,28 +14,9 @@ export const DAY = 86_400_000;
 
 // ---- schema ------------------------------------------------------------------------------------------------
 
-/** Contact columns a condition may use, with their type. Custom properties are `properties.<name>`. */
-export const FIELDS = {
-  email: "string",
-  first_name: "string",
-  last_name: "string",
-  phone: "string",
-  timezone: "string",
-  locale: "string",
-  country: "string",
-  birthday: "birthday",
-  status: "string",
-  source: "string",
-  external_id: "string",
-  created_at: "date",
-  order_count: "number",
-  revenue: "number",
-  first_order_at: "date",
-  last_order_at: "date",
-  last_opened_at: "date",
-  last_clicked_at: "date",
-} as const;
-type FieldName = keyof typeof FIELDS;
+import { FIELDS, OPS_BY_TYPE, type FieldName } from "./segment-fields";
+
+export { FIELDS, OPS_BY_TYPE };
 
 const propertyName = z
   .string()
@@ -157,15 +138,6 @@ export const segmentSchema = groupSchema;
 export class SegmentError extends Error {}
 
 const MAX_DEPTH = 5;
-
-// Which comparisons make sense for each kind of column. Typed columns also compare values of their own type only:
-// SQLite would convert "5" to 5 for an INTEGER column (column affinity), which JSON properties never do.
-const OPS_BY_TYPE: Record<(typeof FIELDS)[FieldName], { ops: string[]; values: "string" | "number" | null }> = {
-  string: { ops: ["eq", "neq", "contains", "not_contains", "starts_with", "exists", "not_exists", "in", "not_in"], values: "string" },
-  number: { ops: ["eq", "neq", "gt", "gte", "lt", "lte", "between", "exists", "not_exists", "in", "not_in"], values: "number" },
-  date: { ops: ["before", "after", "between_dates", "within_last_days", "more_than_days_ago", "exists", "not_exists"], values: null },
-  birthday: { ops: ["month_is", "eq", "neq", "starts_with", "contains", "exists", "not_exists"], values: "string" },
-};
 
 function checkFields(g: Group, path: string): void {
   g.conditions.forEach((c, i) => {

@@ -16,7 +16,8 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const pct = (n: number, d: number) => (d > 0 ? Math.round((n / d) * 10000) / 100 : 0);
 
 export async function dashboard(d1: D1Database, now: number, days = 30) {
-  const since = Math.floor((now - days * DAY) / DAY) * DAY;
+  // `days` days including today
+  const since = Math.floor(now / DAY) * DAY - (days - 1) * DAY;
   const identified = "(email IS NOT NULL OR external_id IS NOT NULL)";
   const results = await d1.batch([
     d1.prepare(`SELECT count(*) AS n FROM contacts WHERE ${identified} AND created_at < ?`).bind(since),
@@ -35,7 +36,8 @@ export async function dashboard(d1: D1Database, now: number, days = 30) {
        WHERE t.kind = 'marketing' AND s.status = 'unsubscribed' AND s.unsubscribed_at >= ? GROUP BY 1`,
     ).bind(since),
     d1.prepare(
-      `SELECT (sent_at / ${DAY}) * ${DAY} AS day, count(*) AS sent, count(opened_at) AS opened, count(clicked_at) AS clicked
+      `SELECT (sent_at / ${DAY}) * ${DAY} AS day, count(*) AS sent, count(opened_at) AS opened, count(clicked_at) AS clicked,
+              count(*) FILTER (WHERE machine_opened_at IS NOT NULL AND opened_at IS NULL) AS machineOpened
        FROM messages WHERE sent_at >= ? GROUP BY 1`,
     ).bind(since),
     d1.prepare(
@@ -44,6 +46,7 @@ export async function dashboard(d1: D1Database, now: number, days = 30) {
        FROM messages WHERE sent_at >= ?`,
     ).bind(since),
     d1.prepare("SELECT count(*) AS orders, coalesce(sum(value), 0) AS revenue FROM events WHERE name = 'Order Completed' AND occurred_at >= ?").bind(since),
+    d1.prepare(`SELECT (occurred_at / ${DAY}) * ${DAY} AS day, coalesce(sum(value), 0) AS revenue FROM events WHERE name = 'Order Completed' AND occurred_at >= ? GROUP BY 1`).bind(since),
     d1.prepare(
       `SELECT coalesce(sum(value) FILTER (WHERE campaign_id IS NOT NULL), 0) AS campaigns, coalesce(sum(value) FILTER (WHERE flow_id IS NOT NULL), 0) AS flows,
               count(*) AS conversions
@@ -74,7 +77,7 @@ export async function dashboard(d1: D1Database, now: number, days = 30) {
 
   // Daily series with every day present, in UTC days.
   const dayKeys: string[] = [];
-  for (let t = since; t <= now; t += DAY) dayKeys.push(dayOf(t));
+  for (let i = 0; i < days; i++) dayKeys.push(dayOf(since + i * DAY));
   const byDay = <T extends { day: number }>(list: T[]) => new Map(list.map((r) => [dayOf(r.day), r]));
 
   const newContacts = byDay(rows<{ day: number; n: number }>(1));
@@ -89,8 +92,9 @@ export async function dashboard(d1: D1Database, now: number, days = 30) {
     netAfter.set(d, running);
     running += (subscribedByDay.get(d)?.n ?? 0) - (unsubscribedByDay.get(d)?.n ?? 0);
   }
-  const sentByDay = byDay(rows<{ day: number; sent: number; opened: number; clicked: number }>(5));
-  const revenueByDay = byDay(rows<{ day: number; campaigns: number; flows: number }>(9));
+  const sentByDay = byDay(rows<{ day: number; sent: number; opened: number; clicked: number; machineOpened: number }>(5));
+  const storeRevenueByDay = byDay(rows<{ day: number; revenue: number }>(8));
+  const revenueByDay = byDay(rows<{ day: number; campaigns: number; flows: number }>(10));
   const series = dayKeys.map((day) => {
     contacts += newContacts.get(day)?.n ?? 0;
     return {
@@ -103,6 +107,8 @@ export async function dashboard(d1: D1Database, now: number, days = 30) {
       sent: sentByDay.get(day)?.sent ?? 0,
       opened: sentByDay.get(day)?.opened ?? 0,
       clicked: sentByDay.get(day)?.clicked ?? 0,
+      machineOpened: sentByDay.get(day)?.machineOpened ?? 0,
+      revenue: storeRevenueByDay.get(day)?.revenue ?? 0,
       revenueCampaigns: revenueByDay.get(day)?.campaigns ?? 0,
       revenueFlows: revenueByDay.get(day)?.flows ?? 0,
     };
@@ -114,7 +120,7 @@ export async function dashboard(d1: D1Database, now: number, days = 30) {
   const bounceRate = pct(m.bounced, m.sent);
   const level = (value: number, warn: number, alarm: number) => (value >= alarm ? "alarm" : value >= warn ? "warn" : "ok");
   const orders = first<{ orders: number; revenue: number }>(7);
-  const attributed = first<{ campaigns: number; flows: number; conversions: number }>(8);
+  const attributed = first<{ campaigns: number; flows: number; conversions: number }>(9);
   return {
     days,
     series,
@@ -133,7 +139,7 @@ export async function dashboard(d1: D1Database, now: number, days = 30) {
       bounces: { rate: bounceRate, level: level(bounceRate, BOUNCE_WARN, BOUNCE_ALARM), warnAt: BOUNCE_WARN, alarmAt: BOUNCE_ALARM },
     },
     revenue: { total: orders.revenue, orders: orders.orders, campaigns: attributed.campaigns, flows: attributed.flows, conversions: attributed.conversions },
-    topCampaigns: rows(10),
-    topFlows: rows(11),
+    topCampaigns: rows(11),
+    topFlows: rows(12),
   };
 }

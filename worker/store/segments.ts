@@ -2,7 +2,7 @@
  * Saved segments: counts and previews through the compiled SQL, prebuilt segments, daily size snapshots,
  * and the daily RFM scoring they rely on.
  */
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, gte } from "drizzle-orm";
 import { assertNoCycle, compileSegment, parseSegment, type Group, type SegmentContext } from "../core/segment";
 import { db } from "./db";
 import { segments, segmentSnapshots } from "./schema";
@@ -38,7 +38,41 @@ export async function previewSegment(d1: D1Database, def: Group, ctx: SegmentCon
   return rows.results;
 }
 
-export const listSegments = (d1: D1Database) => db(d1).select().from(segments).orderBy(desc(segments.updatedAt)).all();
+/** Saved segments with their last 30 daily sizes (for sparklines), in one round trip. */
+export async function listSegments(d1: D1Database, now: number) {
+  const since = new Date(now - 30 * 86_400_000).toISOString().slice(0, 10);
+  const [rows, snaps] = await db(d1).batch([
+    db(d1).select().from(segments).orderBy(desc(segments.updatedAt)),
+    db(d1).select().from(segmentSnapshots).where(gte(segmentSnapshots.day, since)).orderBy(segmentSnapshots.day),
+  ]);
+  const history = new Map<number, { day: string; size: number }[]>();
+  for (const s of snaps) history.set(s.segmentId, [...(history.get(s.segmentId) ?? []), { day: s.day, size: s.size }]);
+  return rows.map((r) => ({ ...r, history: history.get(r.id) ?? [] }));
+}
+
+/** Stores a fresh count on the segment row (lists show it without counting again). */
+export async function recordSize(d1: D1Database, id: number, size: number, now: number): Promise<void> {
+  await db(d1).update(segments).set({ size, countedAt: now }).where(eq(segments.id, id)).run();
+}
+
+/** What the builder can suggest: event names seen lately, their property names, and custom contact properties. */
+export async function suggestions(d1: D1Database) {
+  const [events, eventProps, contactProps] = await d1.batch([
+    d1.prepare("SELECT name, count(*) AS n FROM (SELECT name FROM events ORDER BY id DESC LIMIT 20000) GROUP BY name ORDER BY n DESC LIMIT 200"),
+    d1.prepare(
+      `SELECT e.name, j.key, count(*) AS n FROM (SELECT name, properties FROM events ORDER BY id DESC LIMIT 5000) e, json_each(e.properties) j
+       GROUP BY 1, 2 ORDER BY n DESC LIMIT 1000`,
+    ),
+    d1.prepare("SELECT j.key, count(*) AS n FROM (SELECT properties FROM contacts ORDER BY id DESC LIMIT 5000) c, json_each(c.properties) j GROUP BY 1 ORDER BY n DESC LIMIT 200"),
+  ]);
+  const props: Record<string, string[]> = {};
+  for (const r of eventProps!.results as { name: string; key: string }[]) (props[r.name] ??= []).push(r.key);
+  return {
+    events: (events!.results as { name: string; n: number }[]).map((r) => ({ name: r.name, count: r.n })),
+    eventProperties: props,
+    contactProperties: (contactProps!.results as { key: string }[]).map((r) => r.key),
+  };
+}
 export const getSegment = async (d1: D1Database, id: number) => (await db(d1).select().from(segments).where(eq(segments.id, id)).get()) ?? null;
 
 /** Validates a definition for saving under `id` (null when new): shape, references, no cycles, compiles. */

@@ -4,8 +4,8 @@ import { z, ZodError } from "zod";
 import { SegmentError, type Group } from "../../core/segment";
 import type { AppEnv } from "../../env";
 import {
-  checkDefinition, countSegment, createSegment, deleteSegment, getSegment, installPrebuilt, listSegments, previewSegment, segmentContext,
-  segmentsReferencing, sizeHistory, updateSegment,
+  checkDefinition, countSegment, createSegment, deleteSegment, getSegment, installPrebuilt, listSegments, previewSegment, recordSize, segmentContext,
+  segmentsReferencing, sizeHistory, suggestions, updateSegment,
 } from "../../store/segments";
 import { jsonBody } from "../body";
 import { badRequest, HttpError, notFound, zodIssues } from "../errors";
@@ -30,9 +30,12 @@ function definitionOrThrow(input: unknown, id: number | null, ctx: Awaited<Retur
 }
 
 segmentsApi.get("/", async (c) => {
-  await installPrebuilt(c.env.DB, Date.now());
-  return c.json({ items: await listSegments(c.env.DB) });
+  const now = Date.now();
+  await installPrebuilt(c.env.DB, now);
+  return c.json({ items: await listSegments(c.env.DB, now) });
 });
+
+segmentsApi.get("/suggestions", async (c) => c.json(await suggestions(c.env.DB)));
 
 /** The live count (and a preview) of a definition being edited; nothing is saved. */
 segmentsApi.post("/count", async (c) => {
@@ -50,8 +53,8 @@ segmentsApi.post("/", async (c) => {
   const definition = definitionOrThrow(input.definition, null, ctx);
   const row = await createSegment(c.env.DB, { name: input.name, description: input.description, definition }, now);
   const size = await countSegment(c.env.DB, definition, ctx);
-  await updateSegment(c.env.DB, row.id, {}, now);
-  return c.json({ ...row, size }, 201);
+  await recordSize(c.env.DB, row.id, size, now);
+  return c.json({ ...row, size, countedAt: now }, 201);
 });
 
 segmentsApi.get("/:id", async (c) => {
@@ -70,8 +73,13 @@ segmentsApi.patch("/:id", async (c) => {
   const patch = await jsonBody(c, patchSchema, LIMIT);
   if (!(await getSegment(c.env.DB, id))) throw notFound("Segment not found");
   const now = Date.now();
-  const definition = patch.definition === undefined ? undefined : definitionOrThrow(patch.definition, id, await segmentContext(c.env.DB, now));
-  return c.json(await updateSegment(c.env.DB, id, { name: patch.name, description: patch.description, definition }, now));
+  const ctx = await segmentContext(c.env.DB, now);
+  const definition = patch.definition === undefined ? undefined : definitionOrThrow(patch.definition, id, ctx);
+  const row = (await updateSegment(c.env.DB, id, { name: patch.name, description: patch.description, definition }, now))!;
+  if (!definition) return c.json(row);
+  const size = await countSegment(c.env.DB, definition, ctx);
+  await recordSize(c.env.DB, id, size, now);
+  return c.json({ ...row, size, countedAt: now });
 });
 
 segmentsApi.delete("/:id", async (c) => {
