@@ -1,5 +1,6 @@
 /** The cron trigger (every minute): housekeeping, attribution, and the once-a-day jobs. */
 import { checkCampaigns } from "./campaigns/fanout";
+import { sweepOrphans } from "./delivery/sweep";
 import type { Env } from "./env";
 import { runFlowTriggers } from "./journeys/triggers";
 import { attributeOrders } from "./store/attribution";
@@ -10,7 +11,13 @@ import { getSettings } from "./store/settings";
 
 export async function runCron(env: Env, now: number): Promise<void> {
   const settings = await getSettings(env.DB);
-  await Promise.all([purgeSessions(env.DB, now), purgeRateLimits(env.DB, now), attributeOrders(env.DB, settings), runFlowTriggers(env, now)]);
+  await Promise.all([
+    purgeSessions(env.DB, now),
+    purgeRateLimits(env.DB, now),
+    attributeOrders(env.DB, settings),
+    runFlowTriggers(env, now),
+    sweepOrphans(env, now),
+  ]);
   await checkCampaigns(env, now); // after attribution: an A/B test decided by revenue sees the latest orders
   await daily(env, now);
 }

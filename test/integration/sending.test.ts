@@ -423,3 +423,20 @@ describe("message report", () => {
     expect((await json(await a.fetch(`/api/reports/messages?templateId=${t.id}&groupBy=day`))).groups).toHaveLength(1);
   });
 });
+
+describe("orphan sweep", () => {
+  it("re-enqueues sends whose job was lost, and leaves holds, retries and paused campaigns alone", async () => {
+    const { sweepOrphans } = await import("../../worker/delivery/sweep");
+    const id = await contact("orphan@example.com");
+    const old = Date.now() - 20 * 60_000;
+    const [lost, retrying, held] = await createMessages(env.DB, [marketing(id), marketing(id), marketing(id)], old);
+    await env.DB.batch([
+      env.DB.prepare("UPDATE messages SET attempts = 1, error = '503' WHERE id = ?").bind(retrying!.id),
+      env.DB.prepare("UPDATE messages SET error = 'held for quiet hours (21:00–08:00 local time)' WHERE id = ?").bind(held!.id),
+    ]);
+    expect(await sweepOrphans(env, Date.now())).toBe(1);
+    await until(async () => (await message(lost!.id)).status === "sent");
+    expect((await message(retrying!.id)).status).toBe("queued");
+    expect((await message(held!.id)).status).toBe("queued");
+  });
+});
