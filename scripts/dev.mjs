@@ -192,7 +192,9 @@ async function main() {
   say(`Ready in ${seconds(Date.now() - started)}; starting wrangler dev...`);
   banner(opts.port, seeded, opts.persistTo);
 
-  const { cmd, args } = wranglerCommand(["dev", "--port", String(opts.port), ...persistArgs(opts.persistTo)]);
+  // wrangler dev does not fire cron triggers by itself: --test-scheduled exposes them, and a timer below calls
+  // the scheduled handler every minute as Cloudflare would (attribution, campaigns, flow triggers, sweeps).
+  const { cmd, args } = wranglerCommand(["dev", "--port", String(opts.port), "--test-scheduled", ...persistArgs(opts.persistTo)]);
   // Request.cf (geo data) would be fetched from workers.cloudflare.com at start: offline that only logs an error,
   // and wrangler falls back to a placeholder anyway. Set CLOUDFLARE_CF_FETCH_ENABLED=true to fetch it.
   const env = wranglerEnv(process.env.CLOUDFLARE_CF_FETCH_ENABLED === undefined ? { CLOUDFLARE_CF_FETCH_ENABLED: "false" } : {});
@@ -207,7 +209,24 @@ async function main() {
   child.on("error", (err) => fail(`Could not start wrangler: ${err.message}`));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 128 + os.constants.signals[signal] : 0)));
 
-  if (await waitUntilUp(opts.port, child)) banner(opts.port, seeded, opts.persistTo);
+  if (await waitUntilUp(opts.port, child)) {
+    banner(opts.port, seeded, opts.persistTo);
+    runCronEveryMinute(opts.port, child);
+  }
+}
+
+function runCronEveryMinute(port, child) {
+  const tick = async () => {
+    if (child.exitCode !== null) return;
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/__scheduled?cron=${encodeURIComponent("* * * * *")}`, { signal: AbortSignal.timeout(50_000) });
+      if (!res.ok) console.error(dim(`  (the minute's cron run answered ${res.status})`));
+    } catch {
+      // wrangler restarting after an edit: the next minute tries again
+    }
+  };
+  tick();
+  setInterval(tick, 60_000).unref();
 }
 
 main();

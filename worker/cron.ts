@@ -9,17 +9,28 @@ import { purge as purgeRateLimits } from "./store/ratelimit";
 import { scoreRfm, snapshotSegments } from "./store/segments";
 import { getSettings } from "./store/settings";
 
+/** Runs every job even when one fails; failures are logged with the job's name and reported together. */
 export async function runCron(env: Env, now: number): Promise<void> {
   const settings = await getSettings(env.DB);
+  const failures: string[] = [];
+  const job = async (name: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+    } catch (err) {
+      console.error(`cron job ${name} failed`, err);
+      failures.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
   await Promise.all([
-    purgeSessions(env.DB, now),
-    purgeRateLimits(env.DB, now),
-    attributeOrders(env.DB, settings),
-    runFlowTriggers(env, now),
-    sweepOrphans(env, now),
+    job("sessions", () => purgeSessions(env.DB, now)),
+    job("rate limits", () => purgeRateLimits(env.DB, now)),
+    job("attribution", () => attributeOrders(env.DB, settings)),
+    job("flow triggers", () => runFlowTriggers(env, now)),
+    job("send sweep", () => sweepOrphans(env, now)),
   ]);
-  await checkCampaigns(env, now); // after attribution: an A/B test decided by revenue sees the latest orders
-  await daily(env, now);
+  await job("campaigns", () => checkCampaigns(env, now)); // after attribution: an A/B test by revenue sees the latest orders
+  await job("daily", () => daily(env, now));
+  if (failures.length) throw new Error(`cron: ${failures.join("; ")}`);
 }
 
 /** RFM scores, then segment sizes (segments use the scores): once per UTC day, claimed atomically. */

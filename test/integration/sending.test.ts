@@ -143,6 +143,10 @@ describe("transactional send, end to end through the real queue", () => {
     expect(sent.to_email).toBe("qa@example.com");
     expect(sent.subject).toBe("Ada, your cart");
     expect(sent.html).toContain("Stoneware mug"); // the preview's sample cart
+    // its unsubscribe link must not unsubscribe the contact it was rendered for
+    const unsub = tokenFrom(sent.html, "u")!;
+    expect((await call(`/u/${unsub}`, { method: "POST", body: "List-Unsubscribe=One-Click" })).status).toBe(404);
+    expect((await json(await a.fetch(`/api/contacts/${id}`))).status).toBe("active");
     expect(header(sent.raw, "Message-ID")).toBe(`<${messageId}@tern.example.com>`);
     const detail = await json(await a.fetch(`/api/outbox/${messageId}`));
     expect(detail.message).toMatchObject({ id: messageId, kind: "transactional", status: "sent", templateId });

@@ -167,7 +167,8 @@ function marketingBlock(m: MessageForSend, s: Settings["sending"], now: number):
 /** Renders and builds one message. */
 export async function compose(m: MessageForSend, t: TemplateRow, settings: Settings, key: CryptoKey, base: string, now: number) {
   const s = settings.sending;
-  const links = await messageLinks(key, base, { id: m.id, contactId: m.contactId, topicId: m.topicId });
+  // A test sent to another address must not carry the rendered contact's unsubscribe and preference links.
+  const links = await messageLinks(key, base, { id: m.id, contactId: m.toEmail ? null : m.contactId, topicId: m.topicId });
   const contact = contactModel({ ...m, id: m.contactId, email: m.toEmail ?? m.email });
   const model = renderModel(settings, contact, links, {
     event: m.data ? jsonObject(m.data) : null,
