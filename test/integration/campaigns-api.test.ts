@@ -155,6 +155,14 @@ describe("campaigns API", () => {
     const seg = await json(await post("/api/segments", { name: "Unsubscribed one", definition: { type: "group", match: "all", conditions: [{ type: "property", field: "email", op: "eq", value: "api-5@example.com" }] } }));
     const nobody = await create({ audience: { segments: [seg.id] } });
     expect((await json(await post(`/api/campaigns/${nobody.id}/schedule`))).error.issues).toEqual([{ path: "audience", message: expect.stringContaining("nobody") }]);
+    // the compliance lint: a template without the layout must carry its own unsubscribe link and address
+    const bare = (await json(await post("/api/templates", { name: "Bare", subject: "Hi", layout: "none", html: "<p>No footer here</p>" }))).id;
+    const noFooter = await create({ templateId: bare });
+    const lint = await json(await post(`/api/campaigns/${noFooter.id}/schedule`));
+    expect(lint.error.issues.map((i: any) => i.message)).toEqual([
+      expect.stringContaining("must link to {{ unsubscribe_url }}"),
+      expect.stringContaining("must show {{ store.address }}"),
+    ]);
     // the past, local time with an A/B test, identical variants
     const c = await create();
     expect((await post(`/api/campaigns/${c.id}/schedule`, { schedule: { kind: "at", at: "2020-01-01T00:00:00Z" } })).status).toBe(422);

@@ -3,8 +3,9 @@
  * cancel, duplicate, the one-click resend to non-openers, and the JSON view with live progress.
  */
 import { isTimezone } from "../core/contact";
+import { blocking, lintTemplate } from "../core/lint";
 import { SegmentError } from "../core/segment";
-import { sampleModel, validateTemplate } from "../core/template";
+import { sampleModel, validateTemplate, type TemplateSource } from "../core/template";
 import { storeModel } from "../delivery/model";
 import type { Env } from "../env";
 import {
@@ -168,6 +169,14 @@ export async function readiness(env: Env, c: CampaignRow, schedule: Schedule, no
     if (!(envelope.fromEmail || templates.get(id)!.fromEmail || settings.sender.fromEmail)) {
       issues.push({ path: "sender.fromEmail", message: "no sender address: set one on the campaign, its template or in Settings → General" });
       break;
+    }
+  }
+  // The compliance lint: what the law and Gmail/Yahoo require of marketing email blocks scheduling.
+  for (const [id, t] of templates) {
+    const subject = envelope.subject ?? t.subject;
+    for (const f of blocking(lintTemplate({ ...t, subject, fromEmail: envelope.fromEmail || t.fromEmail } as TemplateSource & { fromEmail: string | null }, settings))) {
+      if (f.code === "sender") continue; // reported above, with the campaign's own sender in mind
+      issues.push({ path: id === c.templateId ? "templateId" : "abTest.variants", message: `${t.name}: ${f.message}` });
     }
   }
   if (ab) {
