@@ -210,6 +210,20 @@ describe("other triggers and steps", () => {
     expect((await a.fetch(`/api/flows/${flowId}/start`, { method: "POST", json: { contactId: 999999 } })).status).toBe(404);
   });
 
+  it("a template or segment a flow or campaign uses cannot be deleted", async () => {
+    const t = (await json(await a.fetch("/api/templates", { method: "POST", json: { name: "In use", subject: "S", html: "<p>x</p>" } }))).id;
+    await a.fetch("/api/flows", { method: "POST", json: { name: "Uses it", definition: { trigger: { type: "manual" }, entry: "s", nodes: { s: { type: "send", templateId: t, next: null } } } } });
+    const res = await a.fetch(`/api/templates/${t}`, { method: "DELETE" });
+    expect(res.status).toBe(409);
+    expect((await json(res)).error.message).toBe('Used by flow "Uses it"; change those first');
+    const seg = await json(await a.fetch("/api/segments", { method: "POST", json: { name: "Audience", definition: { type: "group", match: "all", conditions: [] } } }));
+    const topic = await json(await a.fetch("/api/topics", { method: "POST", json: { key: "promo", name: "Promo" } }));
+    await a.fetch("/api/campaigns", { method: "POST", json: { name: "Promo", templateId: t, topicId: topic.id, audience: { segments: [], excludeSegments: [seg.id] } } });
+    const del = await a.fetch(`/api/segments/${seg.id}`, { method: "DELETE" });
+    expect(del.status).toBe(409);
+    expect((await json(del)).error.message).toContain('campaign "Promo"');
+  });
+
   it("refuses to publish malformed flows, naming the problem", async () => {
     const res = await a.fetch("/api/flows", { method: "POST", json: { name: "Broken", definition: { trigger: { type: "manual" }, entry: "a", nodes: { a: { type: "send", templateId: 1, next: "nowhere" } } } } });
     const flow = await json(res);

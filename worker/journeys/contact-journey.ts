@@ -80,9 +80,12 @@ export class ContactJourney extends DurableObject<Env> {
 
   /** Forgets everything about the contact (GDPR erasure). */
   async erase(): Promise<void> {
+    // Synchronous deletes: no other call can run in between and find the tables half gone.
+    const sql = this.ctx.storage.sql;
+    sql.exec("DELETE FROM runs");
+    sql.exec("DELETE FROM entries");
+    sql.exec("DELETE FROM meta");
     await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
-    this.createTables(); // the object stays usable, empty
   }
 
   // ---- the step loop ----------------------------------------------------------------------------------

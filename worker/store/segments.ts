@@ -103,13 +103,22 @@ export async function updateSegment(d1: D1Database, id: number, patch: { name?: 
   );
 }
 
-/** Segments whose definitions mention `id` (they would break if it were deleted). */
-export async function segmentsReferencing(d1: D1Database, id: number): Promise<{ id: number; name: string }[]> {
-  const rows = await d1
-    .prepare("SELECT id, name FROM segments WHERE id != ? AND EXISTS (SELECT 1 FROM json_tree(definition) WHERE key = 'segmentId' AND value = ?)")
-    .bind(id, id)
-    .all<{ id: number; name: string }>();
-  return rows.results;
+/** Segments, campaigns still to send and flows whose definitions use segment `id` (they would break without it). */
+export async function segmentUsers(d1: D1Database, id: number): Promise<string[]> {
+  const [segs, campaigns, flows] = await d1.batch([
+    d1.prepare("SELECT name FROM segments WHERE id != ?1 AND EXISTS (SELECT 1 FROM json_tree(definition) WHERE key = 'segmentId' AND value = ?1)").bind(id),
+    d1.prepare(
+      `SELECT name FROM campaigns WHERE status IN ('draft', 'scheduled', 'testing', 'sending', 'paused')
+         AND EXISTS (SELECT 1 FROM json_tree(audience) WHERE path IN ('$.segments', '$.excludeSegments') AND type = 'integer' AND value = ?1)`,
+    ).bind(id),
+    d1.prepare(
+      `SELECT f.name FROM flows f WHERE f.status != 'archived' AND (
+         EXISTS (SELECT 1 FROM json_tree(f.draft) WHERE key = 'segmentId' AND value = ?1)
+         OR EXISTS (SELECT 1 FROM flow_versions v, json_tree(v.definition) j WHERE v.flow_id = f.id AND v.version = f.live_version AND j.key = 'segmentId' AND j.value = ?1))`,
+    ).bind(id),
+  ]);
+  const names = (r: D1Result | undefined, kind: string) => (r!.results as { name: string }[]).map((x) => `${kind} "${x.name}"`);
+  return [...names(segs, "segment"), ...names(campaigns, "campaign"), ...names(flows, "flow")];
 }
 
 export async function deleteSegment(d1: D1Database, id: number): Promise<boolean> {

@@ -5,7 +5,7 @@ import { SegmentError, type Group } from "../../core/segment";
 import type { AppEnv } from "../../env";
 import {
   checkDefinition, countSegment, createSegment, deleteSegment, getSegment, installPrebuilt, listSegments, previewSegment, recordSize, segmentContext,
-  segmentsReferencing, sizeHistory, suggestions, updateSegment,
+  segmentUsers, sizeHistory, suggestions, updateSegment,
 } from "../../store/segments";
 import { jsonBody } from "../body";
 import { badRequest, HttpError, notFound, zodIssues } from "../errors";
@@ -84,8 +84,8 @@ segmentsApi.patch("/:id", async (c) => {
 
 segmentsApi.delete("/:id", async (c) => {
   const id = idOf(c.req.param("id"));
-  const users = await segmentsReferencing(c.env.DB, id);
-  if (users.length) throw new HttpError(409, "in_use", `Used by ${users.map((u) => `"${u.name}"`).join(", ")}; change those first`);
+  const users = await segmentUsers(c.env.DB, id);
+  if (users.length) throw new HttpError(409, "in_use", `Used by ${users.join(", ")}; change those first`);
   if (!(await deleteSegment(c.env.DB, id))) throw notFound("Segment not found");
   return c.json({ ok: true });
 });

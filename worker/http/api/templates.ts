@@ -10,10 +10,10 @@ import { contactModel, publicBase, renderModel, storeModel } from "../../deliver
 import type { AppEnv } from "../../env";
 import { getContact } from "../../store/contacts";
 import { getSettings } from "../../store/settings";
-import { createTemplate, deleteTemplate, getTemplate, listTemplates, updateTemplate, type TemplateInput } from "../../store/templates";
+import { createTemplate, deleteTemplate, getTemplate, listTemplates, templateUsers, updateTemplate, type TemplateInput } from "../../store/templates";
 import { randomToken } from "../../store/random";
 import { jsonBody } from "../body";
-import { badRequest, notFound } from "../errors";
+import { badRequest, HttpError, notFound } from "../errors";
 
 export const templatesApi = new Hono<AppEnv>();
 
@@ -85,7 +85,10 @@ templatesApi.patch("/:id", async (c) => {
 });
 
 templatesApi.delete("/:id", async (c) => {
-  if (!(await deleteTemplate(c.env.DB, idOf(c.req.param("id"))))) throw notFound("Template not found");
+  const id = idOf(c.req.param("id"));
+  const users = await templateUsers(c.env.DB, id);
+  if (users.length) throw new HttpError(409, "in_use", `Used by ${users.join(", ")}; change those first`);
+  if (!(await deleteTemplate(c.env.DB, id))) throw notFound("Template not found");
   return c.json({ ok: true });
 });
 
