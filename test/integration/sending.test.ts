@@ -444,3 +444,29 @@ describe("orphan sweep", () => {
     expect((await message(held!.id)).status).toBe("queued");
   });
 });
+
+describe("demo recipients (outbox only)", () => {
+  it("simulates opens, clicks and orders through the real tracking path, varying by subject", async () => {
+    const { simulateRecipients } = await import("../../worker/delivery/demo-recipients");
+    const queued: { body: any; delay?: number }[] = [];
+    const fakeEnv = { ...env, TRACK: { send: async (body: unknown, o?: { delaySeconds?: number }) => void queued.push({ body, delay: o?.delaySeconds }) } } as unknown as typeof env;
+    const id = await contact("demo-recipient@example.com");
+    const sent = Array.from({ length: 400 }, (_, i) => ({ id: `m_demo${i}`, contactId: id, subject: i % 2 ? "Subject B" : "Subject A", kind: "marketing", html: `<a href="https://tern.example.com/c/${btoa(JSON.stringify({ k: "c", m: `m_demo${i}`, u: "https://shop.example/x", l: 0 })).replace(/=+$/, "")}.sig">x</a>` }));
+    await simulateRecipients(fakeEnv, [...sent, { ...sent[0]!, id: "m_tx", kind: "transactional" }], Date.now());
+    const opens = queued.flatMap((q) => q.body.hits ?? []).filter((h: any) => h.t === "o" && h.ua !== "Mozilla/5.0");
+    const clicks = queued.flatMap((q) => q.body.hits ?? []).filter((h: any) => h.t === "c");
+    expect(opens.length).toBeGreaterThan(80);
+    expect(opens.length).toBeLessThan(220);
+    expect(clicks.every((c: any) => c.u === "https://shop.example/x")).toBe(true);
+    expect(queued.every((q) => (q.delay ?? 0) >= 60)).toBe(true);
+    expect(queued.some((q) => q.body.hits?.[0]?.m === "m_tx")).toBe(false);
+    const rateA = opens.filter((h: any) => Number(h.m.slice(6)) % 2 === 0).length;
+    expect(rateA).not.toBe(opens.length - rateA); // subjects open at different rates
+
+    expect(queued.filter((q) => q.body.demoOrder).length).toBeGreaterThan(0);
+    const batch = createMessageBatch("tern-track", [{ id: "o", timestamp: new Date(), attempts: 1, body: { demoOrder: { contactId: id, messageId: "m_demo1", value: 42 } } }]);
+    await handleTrackBatch(batch as MessageBatch<unknown>, env);
+    const order = await env.DB.prepare("SELECT value FROM events WHERE contact_id = ? AND name = 'Order Completed'").bind(id).first<{ value: number }>();
+    expect(order!.value).toBe(42);
+  });
+});

@@ -60,6 +60,8 @@ export const settingsSchema = z.object({
       utmMedium: z.string().trim().max(100).default("email"),
       /** soft bounces in a row that suppress an address */
       softBounceLimit: z.number().int().min(1).max(20).default(3),
+      /** demo only: with the outbox provider, pretend recipients open, click and sometimes order */
+      simulateRecipients: z.boolean().default(false),
       /** provider settings that are not secrets (secrets are Worker secrets, see README) */
       smtp: z
         .object({

@@ -14,6 +14,7 @@ import { claim, loadForSend, recordOutcomes, type MessageForSend, type Outcome }
 import { getSettings } from "../store/settings";
 import { suppressionReasons } from "../store/suppressions";
 import { templatesById, type TemplateRow } from "../store/templates";
+import { simulateRecipients, type SentForDemo } from "./demo-recipients";
 import { linkKey, messageLinks } from "./links";
 import { contactModel, publicBase, renderModel } from "./model";
 import { createProvider, providerName } from "./providers/index";
@@ -111,6 +112,7 @@ export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, op
   const key = claimed.size ? await linkKey(env) : null;
   const gap = 1000 / s.ratePerSecond;
   let nextSlot = 0;
+  const demo: SentForDemo[] = [];
 
   for (const m of toClaim) {
     if (!claimed.has(m.id)) {
@@ -137,6 +139,7 @@ export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, op
 
     const result = await provider.send(email);
     if (result.ok) {
+      demo.push({ id: m.id, contactId: m.contactId, subject: email.subject, html: email.html, kind: m.kind });
       outcomes.push({ id: m.id, status: "sent", provider: provider.name, providerMessageId: result.providerMessageId, subject: email.subject, toEmail: email.to.email, contactId: m.contactId, at: now() });
       ack(m.id);
     } else if (result.retryable) {
@@ -148,6 +151,7 @@ export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, op
     }
   }
   await recordOutcomes(env.DB, outcomes, now());
+  if (s.simulateRecipients && provider.name === "outbox") await simulateRecipients(env, demo, now());
 }
 
 const PREFERRED_GAP = { weekly: 7 * DAY, monthly: 30 * DAY } as const;

@@ -5,6 +5,7 @@
 import { classifyClick, classifyOpen } from "../core/engagement";
 import type { Env } from "../env";
 import { forwardToJourneys } from "../journeys/forward";
+import { ingestMessages } from "../store/ingest";
 import { chunk, insertRows, MAX_PARAMS, runBatch } from "../store/db";
 import type { ContactEvent } from "../store/events";
 
@@ -38,6 +39,7 @@ const isHit = (b: unknown): b is TrackHit => {
 };
 
 export async function handleTrackBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  await demoOrders(batch, env);
   // The endpoints pack hits as `{ hits: [...] }`; a bare hit is accepted too.
   const hits = batch.messages
     .flatMap((m) => (Array.isArray((m.body as { hits?: unknown })?.hits) ? (m.body as { hits: unknown[] }).hits : [m.body]))
@@ -124,4 +126,27 @@ export async function handleTrackBatch(batch: MessageBatch<unknown>, env: Env): 
 
 function row(contactId: number, name: string, props: Record<string, unknown>, hit: TrackHit, now: number, flag: string): unknown[] {
   return [contactId, "email", name, JSON.stringify(props), hit.at, now, "email", `${hit.t}:${hit.h}`, hit.m, flag];
+}
+
+/** Orders the demo's simulated recipients place (see demo-recipients.ts), ingested like a storefront's. */
+async function demoOrders(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const orders = batch.messages
+    .map((m) => (m.body as { demoOrder?: { contactId: number; messageId: string; value: number } })?.demoOrder)
+    .filter((o): o is { contactId: number; messageId: string; value: number } => !!o && typeof o.contactId === "number");
+  if (!orders.length) return;
+  const now = Date.now();
+  const rows = await env.DB.prepare(`SELECT id, external_id AS userId, email FROM contacts WHERE id IN (${orders.map(() => "?").join(",")})`)
+    .bind(...orders.map((o) => o.contactId))
+    .all<{ id: number; userId: string | null; email: string | null }>();
+  const byId = new Map(rows.results.map((r) => [r.id, r]));
+  const messages = orders.flatMap((o) => {
+    const c = byId.get(o.contactId);
+    if (!c || (!c.userId && !c.email)) return [];
+    return [{
+      type: "track" as const, name: "Order Completed", userId: c.userId, anonymousId: c.userId ? null : `demo-${c.id}`, previousId: null, email: c.email, fields: {},
+      traits: {}, properties: { order_id: `demo-${o.messageId}`, revenue: o.value, currency: "USD" }, context: null, occurredAt: now, messageId: `demo-order-${o.messageId}`,
+      value: o.value, products: [],
+    }];
+  });
+  await ingestMessages(env.DB, "demo", messages, now);
 }
