@@ -122,6 +122,14 @@ describe("preference center", () => {
     expect((await call(`/p/erase/${expired}`, { method: "POST" })).status).toBe(404);
   });
 
+  it("rate limits posts from one address", async () => {
+    const path = await prefs(await contact("flood@example.com"));
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await call(path, { ...form({ action: "save", topic: ["news"] }), headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": "198.51.100.77" } })).status);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(29);
+  });
+
   it("refuses tampered or foreign tokens, another kind, and oversized bodies", async () => {
     const id = await contact("hostile@example.com");
     const good = await prefs(id);

@@ -7,7 +7,7 @@
  * download of the person's data, and erasure confirmed by an emailed link. Tokens are signed and name one
  * contact; they cannot reach another.
  */
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { normalizeBirthday } from "../core/contact";
 import { signToken } from "../core/tokens";
@@ -33,6 +33,17 @@ import { clientIp, TokenBuckets } from "./ratelimit";
 export const preferences = new Hono<AppEnv>();
 
 const buckets = new TokenBuckets(5, 30);
+
+/** Public POSTs are rate limited per address (a flood guard per isolate). */
+const limitPosts: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.method === "POST") {
+    const wait = buckets.take(clientIp(c.req.raw), Date.now());
+    if (wait) return c.json({ error: { code: "rate_limited", message: "Too many requests" } }, 429, { "Retry-After": String(wait) });
+  }
+  return next();
+};
+preferences.use("/u/*", limitPosts);
+preferences.use("/p/*", limitPosts);
 
 async function payloadOf(c: Context<AppEnv>): Promise<TokenPayload | null> {
   const payload = await verifyToken(await linkKey(c.env), c.req.param("token") ?? "", "u", Date.now());
@@ -63,8 +74,6 @@ preferences.get("/u/:token", async (c) => {
 });
 
 preferences.post("/u/:token", async (c) => {
-  const wait = buckets.take(clientIp(c.req.raw), Date.now());
-  if (wait) return c.json({ error: { code: "rate_limited", message: "Too many requests" } }, 429, { "Retry-After": String(wait) });
   const payload = await payloadOf(c);
   if (!payload) return c.json({ error: { code: "invalid_token", message: "This unsubscribe link is not valid" } }, 404);
   const form = await formOf(c.req.raw);
@@ -126,8 +135,6 @@ const preferenceForm = z.object({
 });
 
 preferences.post("/p/:token", async (c) => {
-  const wait = buckets.take(clientIp(c.req.raw), Date.now());
-  if (wait) return c.json({ error: { code: "rate_limited", message: "Too many requests" } }, 429, { "Retry-After": String(wait) });
   const id = await contactOf(c, "p");
   if (!id) return invalidPreferences(c);
   const form = await formOf(c.req.raw);
@@ -175,8 +182,6 @@ const ERASE_TTL_MS = 48 * 3600_000;
 
 /** Erasure is confirmed by an emailed link, so only the mailbox owner can delete the profile. */
 preferences.post("/p/:token/erase", async (c) => {
-  const wait = buckets.take(clientIp(c.req.raw), Date.now());
-  if (wait) return c.json({ error: { code: "rate_limited", message: "Too many requests" } }, 429, { "Retry-After": String(wait) });
   const id = await contactOf(c, "p");
   if (!id) return invalidPreferences(c);
   const settings = await getSettings(c.env.DB);
