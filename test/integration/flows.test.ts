@@ -306,3 +306,32 @@ describe("topic trigger and erasure", () => {
     expect(await listRuns(c.id)).toEqual([]);
   });
 });
+
+describe("webhook step", () => {
+  it("POSTs the run as JSON with an idempotency key, does not follow redirects, and retries 5xx", async () => {
+    const calls: { url: string; init: RequestInit }[] = [];
+    const real = globalThis.fetch;
+    let fail = 1;
+    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (!url.startsWith("https://hooks.example.com/")) return real(input as RequestInfo, init);
+      calls.push({ url, init: init ?? {} });
+      return new Response("", { status: fail-- > 0 ? 503 : 200 });
+    }) as typeof fetch;
+    try {
+      const flowId = await createLive("Hook", { trigger: { type: "manual" }, entry: "h", nodes: { h: { type: "webhook", url: "https://hooks.example.com/tern", headers: { "X-Token": "abc" }, next: null } } });
+      const c = await json(await a.fetch("/api/contacts", { method: "POST", json: { email: "hook@example.com" } }));
+      expect((await a.fetch(`/api/flows/${flowId}/start`, { method: "POST", json: { contactId: c.id, data: { order_id: "o-9" } } })).status).toBe(201);
+    } finally {
+      globalThis.fetch = real;
+    }
+    expect(calls).toHaveLength(2); // a 503, then success
+    const { init } = calls[1]!;
+    const headers = new Headers(init.headers);
+    expect(init.method).toBe("POST");
+    expect(init.redirect).toBe("manual");
+    expect(headers.get("x-token")).toBe("abc");
+    expect(headers.get("idempotency-key")).toMatch(/^flow:r_[A-Za-z0-9_-]+:h:1$/);
+    expect(JSON.parse(String(init.body))).toMatchObject({ node_id: "h", trigger: { order_id: "o-9" } });
+  });
+});
