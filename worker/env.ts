@@ -33,6 +33,10 @@ export interface Env {
   SENDGRID_WEBHOOK_PUBLIC_KEY?: string;
   /** SNS topic ARN(s), comma-separated, whose SES notifications are accepted */
   SES_WEBHOOK_TOPIC_ARN?: string;
+  /** Cloudflare Turnstile secret, for signup forms that turn Turnstile on */
+  TURNSTILE_SECRET?: string;
+  /** overrides Turnstile's siteverify endpoint (tests use a local stand-in) */
+  TURNSTILE_VERIFY_URL?: string;
 }
 
 export interface Principal {

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv, Env } from "./env";
 import { api } from "./http/api";
+import { forms } from "./http/forms";
 import { errorResponse, HttpError } from "./http/errors";
 import { hooks } from "./http/hooks";
 import { ingest } from "./http/ingest";
@@ -23,6 +24,7 @@ app.use("*", secureHeaders({ crossOriginResourcePolicy: false, crossOriginOpener
 app.route("/v1", ingest);
 app.route("/api", api);
 app.route("/hooks", hooks);
+app.route("/forms", forms);
 app.route("/", track);
 app.route("/", preferences);
 app.get("/healthz", (c) => c.json({ ok: true }));

@@ -10,6 +10,7 @@ import { privateAuth, publicAuth } from "./auth";
 import { campaignsApi } from "./campaigns";
 import { contactsApi } from "./contacts";
 import { flowsApi } from "./flows";
+import { formsApi } from "./forms";
 import { importsApi } from "./imports";
 import { apiKeysApi, writeKeysApi } from "./keys";
 import { requireAuth } from "./session";
@@ -46,6 +47,7 @@ api.route("/reports", reportsApi);
 api.route("/segments", segmentsApi);
 api.route("/flows", flowsApi);
 api.route("/campaigns", campaignsApi);
+api.route("/forms", formsApi);
 api.get("/stats/overview", async (c) => c.json(await overview(c.env.DB, Date.now())));
 api.get("/stats/dashboard", async (c) => {
   const { days } = parseWith(z.object({ days: z.coerce.number().int().min(7).max(365).default(30) }), c.req.query());
