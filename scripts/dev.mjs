@@ -178,7 +178,8 @@ async function main() {
   if (seeded.status === "seeded") {
     const s = seeded.summary;
     say(
-      `Demo store "Juniper & Pine" seeded: ${s.contacts} contacts, ${s.events} events, ${s.orders} orders ` +
+      `Demo store "Juniper & Pine" seeded: ${s.contacts} contacts, ${s.events} events, ${s.orders} orders, ` +
+        `${s.email.campaigns.length} sent campaigns and a live abandoned-cart flow (${s.email.attributed.orders} orders credited to email) ` +
         `(generated in ${seconds(seeded.timings.generate)}, loaded in ${seconds(seeded.timings.execute)})`,
     );
   } else if (seeded.status === "already-seeded") {

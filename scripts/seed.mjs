@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * Seeds a local D1 database with the "Juniper & Pine" demo store, once: an owner login, a storefront write key,
- * topics, a catalog, ~2,000 contacts and ~20,000 funnel-shaped events. The data is generated here (seeded PRNG)
- * into one SQL file that `wrangler d1 execute --local --file` runs as a single transaction.
+ * topics, a catalog, ~2,000 contacts and ~20,000 funnel-shaped events, and two months of email: two sent
+ * newsletters (one an A/B test) and a live abandoned-cart flow, with opens, clicks and the orders they earned.
+ * The data is generated here (seeded PRNG) into one SQL file that `wrangler d1 execute --local --file` runs as a
+ * single transaction.
  *
  *   node scripts/seed.mjs                       seed .wrangler/state (what `npm run dev` uses)
  *   node scripts/seed.mjs --persist-to DIR      seed another local persist dir (benchmarks, browser tests)
@@ -15,7 +17,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import * as C from "./lib/demo-catalog.mjs";
 import { DEFAULTS, generateDemo, q } from "./lib/demo-data.mjs";
+import { loadWorkerCore } from "./lib/worker-core.mjs";
 import { applyMigrations, executeFile, queryLocal, ROOT, runWrangler, persistArgs } from "./lib/wrangler.mjs";
 
 export const DEMO_EMAIL = "demo@tern.local";
@@ -77,10 +81,43 @@ function hasLastEventAt() {
 async function seedState(persistTo) {
   const [row] = await queryLocal(
     `SELECT (SELECT value FROM settings WHERE key = 'demo_seeded') AS seeded, (SELECT coalesce(max(id), 0) FROM contacts) AS maxId,
-            (SELECT count(*) FROM users) AS users`,
+            (SELECT count(*) FROM users) AS users, (SELECT coalesce(max(id), 0) FROM templates) AS maxTemplateId,
+            (SELECT coalesce(max(id), 0) FROM campaigns) AS maxCampaignId, (SELECT coalesce(max(id), 0) FROM flows) AS maxFlowId,
+            (SELECT coalesce(max(id), 0) FROM events) AS maxEventId, (SELECT coalesce(max(id), 0) FROM topics) AS maxTopicId,
+            (SELECT json_group_object(key, id) FROM topics) AS topics, (SELECT json_group_array(name) FROM flows) AS flowNames,
+            (SELECT value FROM settings WHERE key = 'attribution') AS attribution,
+            coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'attribution_watermark'), 0) AS watermark,
+            (SELECT count(*) FROM events WHERE name = 'Order Completed'
+               AND id > coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'attribution_watermark'), 0)) AS waitingOrders`,
     { persistTo },
   );
-  return { seeded: row?.seeded ? JSON.parse(row.seeded) : null, maxId: Number(row?.maxId ?? 0), empty: !row?.maxId && !row?.users };
+  return { seeded: row?.seeded ? JSON.parse(row.seeded) : null, maxId: Number(row?.maxId ?? 0), empty: !row?.maxId && !row?.users, row };
+}
+
+/** What the generator needs to know about the database: ids already taken, topic ids, attribution settings. */
+function databaseFacts(row) {
+  const topicIds = JSON.parse(row.topics ?? "{}");
+  let nextTopic = Number(row.maxTopicId);
+  for (const t of C.TOPICS) topicIds[t.key] ??= ++nextTopic;
+  const taken = new Set(JSON.parse(row.flowNames ?? "[]"));
+  let flowName = "Abandoned cart";
+  for (let n = 2; taken.has(flowName); n++) flowName = `Abandoned cart (${n})`;
+  let attribution = {};
+  try {
+    attribution = JSON.parse(row.attribution ?? "{}") ?? {};
+  } catch {
+    // an unreadable setting falls back to the defaults, as resolveSettings does
+  }
+  const days = (v, fallback) => (Number.isInteger(v) && v >= 0 && v <= 30 ? v : fallback);
+  return {
+    maxTemplateId: Number(row.maxTemplateId), maxCampaignId: Number(row.maxCampaignId), maxFlowId: Number(row.maxFlowId), maxEventId: Number(row.maxEventId),
+    topicIds, flowName,
+    attribution: {
+      clickDays: days(attribution.clickDays, 5), openDays: days(attribution.openDays, 1), since: Number(row.watermark),
+      // orders already in the database that the cron has not credited yet: it must still reach them
+      free: Number(row.waitingOrders) === 0,
+    },
+  };
 }
 
 /**
@@ -100,6 +137,9 @@ export async function seedDemo({
     t = next;
   };
 
+  // Bundling the Worker's modules takes a second; it runs while wrangler starts up below.
+  const core = loadWorkerCore();
+  core.catch(() => {}); // awaited below; an early failure must not count as unhandled
   if (migrate) {
     log("Applying migrations to local D1...");
     await applyMigrations({ persistTo });
@@ -119,6 +159,7 @@ export async function seedDemo({
   const creds = newCredentials();
   const { statements, summary } = generateDemo({
     now, seed, contacts, events, idBase: state.maxId, owner: creds.owner, writeKey: creds.key, lastEventAt: hasLastEventAt(),
+    core: await core, db: databaseFacts(state.row),
   });
   const dir = mkdtempSync(path.join(os.tmpdir(), "tern-seed-"));
   const file = path.join(dir, "seed.sql");
@@ -229,6 +270,12 @@ async function main() {
     console.log(
       `Seeded ${where}: ${s.contacts} contacts (+${s.anonymous} anonymous visitors), ${s.events} events, ` +
         `${s.orders} orders from ${s.customers} customers (${s.repeatCustomers} repeat), $${s.revenue.toLocaleString("en-US")} revenue.`,
+    );
+    const e = s.email;
+    const campaigns = e.campaigns.map((c) => `"${c.name}" ${c.sent} sent, ${c.opened} opened, ${c.clicked} clicked, $${c.revenue.toLocaleString("en-US")}${c.winner ? ` (winner ${c.winner})` : ""}`);
+    console.log(
+      `Email: ${[...campaigns, `flow "${e.flow.name}" ${e.flow.runs} runs, ${e.flow.sent} sent, $${e.flow.revenue.toLocaleString("en-US")}`].join("; ")}; ` +
+        `${e.attributed.orders} orders credited to email.`,
     );
     console.log(`Took ${result.timings.generate} ms to generate and ${result.timings.execute} ms to load.`);
   }

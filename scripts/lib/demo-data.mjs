@@ -1,11 +1,14 @@
 /**
  * Generates the demo store as SQL for `wrangler d1 execute --file`: catalog, contacts with consent records, and
  * storefront sessions that walk a real funnel (views -> cart -> checkout -> order), so segments, abandoned-cart,
- * win-back and RFM have something true to find. Deterministic for a given seed and `now`.
+ * win-back and RFM have something true to find; then the email history of the last two months (demo-email.mjs:
+ * two newsletters, one of them an A/B test, and a live abandoned-cart flow), with the orders it earned credited
+ * by the attribution rule. Deterministic for a given seed and `now`.
  */
 import { TEMPLATES } from "./demo-templates.mjs";
 import { createHash } from "node:crypto";
 import * as C from "./demo-catalog.mjs";
+import { attribute, emailHistory, renderEmailHistory, summarizeEmail } from "./demo-email.mjs";
 import { createRng } from "./prng.mjs";
 
 const SEC = 1000;
@@ -40,6 +43,8 @@ const RATES = {
  * @param {{email:string,name:string,passwordHash:string}} o.owner
  * @param {{name:string,source:string,keyHash:string,prefix:string}} o.writeKey
  * @param {boolean} o.lastEventAt whether contacts has a last_event_at column to fill
+ * @param {object} o.core       the Worker's pure modules (worker-core.mjs)
+ * @param {object} o.db         what the database holds already: largest ids, topic ids, attribution settings
  * @returns {{ statements: string[], summary: object }}
  */
 export function generateDemo(o) {
@@ -154,14 +159,6 @@ export function generateDemo(o) {
     for (const start of starts.sort((a, b) => a - b)) session(c, start, RATES.anonymous);
   }
 
-  events.sort((a, b) => a.at - b.at || a.seq - b.seq);
-  events.forEach((e, i) => (e.messageId = `seed-${i + 1}`));
-  orders.sort((a, b) => a.at - b.at);
-  orders.forEach((order, i) => {
-    order.props.order_id = `JP-${1001 + i}`;
-    if (order.refund) order.refund.order_id = order.props.order_id;
-  });
-
   // ---- consent -------------------------------------------------------------------------------------------
   const subscriptions = [];
   const suppressions = [];
@@ -181,6 +178,7 @@ export function generateDemo(o) {
     }
     if (c.status === "bounced" || c.status === "complained") {
       suppressions.push({
+        contactId: c.id,
         hash: createHash("sha256").update(c.email).digest("hex"),
         email: c.email,
         reason: c.status === "bounced" ? "hard_bounce" : "complaint",
@@ -190,6 +188,31 @@ export function generateDemo(o) {
     }
   }
 
+  // ---- email history -------------------------------------------------------------------------------------
+  // Its own random stream: the store above comes out the same as before the email history existed.
+  const email = emailHistory({
+    rng: createRng(o.seed ^ 0x5eed),
+    now,
+    core: o.core,
+    db: o.db,
+    contacts,
+    subscriptions,
+    suppressions,
+    events,
+    shop: { visitAndBuy, completeCheckout, pickProduct },
+    pushEmail,
+  });
+
+  events.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  events.filter((e) => e.source === "storefront").forEach((e, i) => (e.messageId = `seed-${i + 1}`));
+  // Explicit ids, in time order as ingestion would give them: attributions name their order events by id.
+  events.forEach((e, i) => (e.id = o.db.maxEventId + i + 1));
+  orders.sort((a, b) => a.at - b.at);
+  orders.forEach((order, i) => {
+    order.props.order_id = `JP-${1001 + i}`;
+    if (order.refund) order.refund.order_id = order.props.order_id;
+  });
+
   // ---- properties that depend on behaviour ---------------------------------------------------------------
   for (const c of contacts) {
     const props = {};
@@ -197,6 +220,16 @@ export function generateDemo(o) {
     if (c.externalId) props.loyalty_tier = tier(c.orders.length);
     if (c.source === "import") props.imported_from = "previous newsletter tool";
     c.properties = props;
+  }
+
+  const credited = attribute(events, email, o.db.attribution);
+  email.finish(credited);
+  // Unless orders from before the seed still wait for the cron, it starts after the seeded ones.
+  if (o.db.attribution.free) email.watermark = events.reduce((max, e) => (e.name === "Order Completed" ? Math.max(max, e.id) : max), o.db.attribution.since);
+  for (const c of contacts) {
+    const engagement = email.engagementOf(c.id);
+    c.lastOpenedAt = engagement?.opened ?? null;
+    c.lastClickedAt = engagement?.clicked ?? null;
   }
 
   const summary = summarize();
@@ -240,24 +273,88 @@ export function generateDemo(o) {
     return Math.floor((around + offset * HOUR) / DAY) * DAY - offset * HOUR + hour * HOUR + 17 * MIN;
   }
 
-  function pickProduct(category) {
-    return r.weighted(category ? byCategory[category] : allWeighted);
+  function pickProduct(category, rng = r) {
+    return rng.weighted(category ? byCategory[category] : allWeighted);
   }
 
-  function contextFor(c, extra = {}) {
-    const ctx = { ip: ip(), userAgent: c.ua };
+  function contextFor(c, extra = {}, rng = r) {
+    const ctx = { ip: ip(rng), userAgent: c.ua };
     if (c.locale) ctx.locale = c.locale;
     if (c.timezone) ctx.timezone = c.timezone;
     return { ...ctx, ...extra, library: LIBRARY };
   }
 
-  function ip() {
-    return `${r.pick(C.IP_PREFIXES)}${r.int(1, 254)}`;
+  function ip(rng = r) {
+    return `${rng.pick(C.IP_PREFIXES)}${rng.int(1, 254)}`;
   }
 
   function push(c, type, name, props, at, ctx) {
-    events.push({ contactId: c.id, type, name, props, value: eventValue(name, props), at, ctx, seq: events.length });
+    const e = { contactId: c.id, type, name, props, value: eventValue(name, props), at, ctx, source: "storefront", seq: events.length };
+    events.push(e);
     if (!c.lastEventAt || at > c.lastEventAt) c.lastEventAt = at;
+    return e;
+  }
+
+  /** An event Tern records itself about an email (sent, opened, clicked, bounced, unsubscribed). */
+  function pushEmail(e) {
+    events.push({ type: "email", value: null, ctx: null, source: "email", flag: null, messageId: null, ...e, seq: events.length });
+  }
+
+  /** A shopper who came from an email: lands on `landing`, looks at `items`, and orders them (returns the order event). */
+  function visitAndBuy(c, at, { landing, items, coupon, rng }) {
+    let t = at;
+    const step = (lo, hi) => (t += rng.int(lo, hi) * SEC + rng.int(0, 999));
+    const ctx = contextFor(c, {}, rng);
+    page(c, t, landingPage(landing), ctx, null);
+    for (const { p } of items) push(c, "track", "Product Viewed", productProps(p), step(15, 120), ctx);
+    const cartId = rng.hex(32);
+    for (const { p, quantity } of items) push(c, "track", "Product Added", { cart_id: cartId, ...productProps(p), quantity }, step(10, 60), ctx);
+    return order(c, step(20, 90), items, ctx, { coupon, rng, checkoutAfter: [90, 600] });
+  }
+
+  /** The page a link in an email leads to, as the storefront's analytics would name it. */
+  function landingPage(url) {
+    const path = new URL(url).pathname;
+    const p = products.find((x) => x.url === url);
+    if (p) return { name: "Product", path, title: `${p.name} | Juniper & Pine` };
+    const cat = C.CATEGORIES.find((x) => path === `/collections/${C.slugify(x)}`);
+    if (cat) return collection(cat);
+    const story = C.JOURNAL.find(([, slug]) => path === `/journal/${slug}`);
+    if (story) return { name: "Journal", path, title: `${story[0]} | Juniper & Pine` };
+    const name = path.split("/").pop().replace(/^./, (ch) => ch.toUpperCase());
+    return { name: `Collection: ${name}`, path, title: `${name} | Juniper & Pine` };
+  }
+
+  /** A shopper back from a cart email completes the checkout they left (same id and lines). */
+  function completeCheckout(c, at, checkout, { coupon, rng }) {
+    const ctx = contextFor(c, {}, rng);
+    page(c, at, C.PAGES.cart, ctx, null);
+    const items = checkout.products.map((l) => ({ p: products.find((p) => p.id === l.product_id), quantity: l.quantity }));
+    return order(c, at + rng.int(60, 400) * SEC, items, ctx, { coupon, rng, checkoutId: checkout.checkout_id });
+  }
+
+  /** Checkout Started (unless an existing checkout is completed) and Order Completed, at `at` and a little later. */
+  function order(c, at, items, ctx, { coupon, rng, checkoutId = null, checkoutAfter = [0, 0] }) {
+    const lines = items.map(({ p, quantity }) => ({
+      product_id: p.id, sku: p.sku, name: p.name, price: p.price, quantity, category: p.category, url: p.url, image_url: p.imageUrl,
+    }));
+    const subtotal = round2(lines.reduce((s, l) => s + l.price * l.quantity, 0));
+    const id = checkoutId ?? rng.hex(32);
+    if (!checkoutId) push(c, "track", "Checkout Started", { checkout_id: id, value: subtotal, currency: "USD", products: lines }, at, ctx);
+    const discount = coupon ? round2(subtotal * coupon[1]) : 0;
+    const revenue = round2(subtotal - discount);
+    const shipping = revenue >= 75 ? 0 : 6.95;
+    const props = {
+      order_id: "", checkout_id: id, total: round2(revenue + shipping), revenue, subtotal, shipping, discount,
+      ...(coupon ? { coupon: coupon[0] } : {}), currency: "USD", products: lines,
+    };
+    const orderAt = at + rng.int(...checkoutAfter) * SEC + rng.int(0, 999);
+    if (orderAt > now) return null;
+    const e = push(c, "track", "Order Completed", props, orderAt, ctx);
+    const record = { at: orderAt, props, refund: null };
+    c.orders.push(record);
+    orders.push(record);
+    return e;
   }
 
   function page(c, at, p, ctx, referrer, search = "") {
@@ -409,6 +506,7 @@ export function generateDemo(o) {
       lapsedCustomers: customers.filter((c) => c.orders.at(-1).at < now - 150 * DAY).length,
       abandonedCheckouts: events.filter((e) => e.name === "Checkout Started").length - completed.length,
       subscribed: subscriptions.filter((s) => s.topic === "newsletter" && s.status === "subscribed").length,
+      email: summarizeEmail(email),
       funnel: Object.fromEntries(["Page Viewed", "Product Viewed", "Product Added", "Checkout Started", "Order Completed"].map((n) => [n, events.filter((e) => e.name === n && recent(e)).length])),
     };
   }
@@ -419,13 +517,13 @@ export function generateDemo(o) {
     const out = [];
     const topicAt = now - (HISTORY_DAYS + 5) * DAY;
     // Links in demo emails point at the local dev server.
-    for (const [key, value] of [["store", C.STORE], ["sender", C.SENDER], ["sending", { publicUrl: "http://localhost:8787" }]]) {
+    for (const [key, value] of [["store", C.STORE], ["sender", C.SENDER], ["sending", { publicUrl: "http://localhost:8787", simulateRecipients: true }]]) {
       out.push(`INSERT INTO settings (key, value, updated_at) VALUES (${q(key)}, ${q(JSON.stringify(value))}, ${now}) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`);
     }
     out.push(
       ...inserts(
-        "INSERT INTO topics (key, name, description, kind, double_opt_in, created_at)",
-        C.TOPICS.map((t) => [t.key, t.name, t.description, t.kind, t.doubleOptIn, topicAt]),
+        "INSERT INTO topics (id, key, name, description, kind, double_opt_in, created_at)",
+        C.TOPICS.map((t) => [o.db.topicIds[t.key], t.key, t.name, t.description, t.kind, t.doubleOptIn, topicAt]),
         "ON CONFLICT (key) DO NOTHING",
       ),
     );
@@ -436,7 +534,10 @@ export function generateDemo(o) {
     out.push(`INSERT INTO write_keys (name, source, key_hash, prefix, created_at) VALUES (${q(o.writeKey.name)}, ${q(o.writeKey.source)}, ${q(o.writeKey.keyHash)}, ${q(o.writeKey.prefix)}, ${now})`);
     out.push(
       ...TEMPLATES.map(
-        (t) => `INSERT INTO templates (name, subject, preheader, html, layout, created_at, updated_at) VALUES (${q(t.name)}, ${q(t.subject)}, ${q(t.preheader)}, ${q(t.html)}, 'default', ${topicAt}, ${topicAt})`,
+        (t, i) => {
+          const at = email.templateCreatedAt[t.key] ?? topicAt;
+          return `INSERT INTO templates (id, name, subject, preheader, html, layout, created_at, updated_at) VALUES (${o.db.maxTemplateId + i + 1}, ${q(t.name)}, ${q(t.subject)}, ${q(t.preheader)}, ${q(t.html)}, 'default', ${at}, ${at})`;
+        },
       ),
     );
     out.push(
@@ -448,9 +549,15 @@ export function generateDemo(o) {
     );
     const contactRows = [...contacts, ...anonymous].map((c) => [
       c.id, c.email ?? null, c.externalId ?? null, c.firstName ?? null, c.lastName ?? null, c.timezone, c.locale, c.country ?? null,
-      c.birthday ?? null, JSON.stringify(c.properties ?? {}), c.status ?? "active", c.source ?? "storefront", c.createdAt, Math.max(c.createdAt, c.lastEventAt ?? 0),
+      c.birthday ?? null, JSON.stringify(c.properties ?? {}), c.status ?? "active", c.source ?? "storefront", c.lastOpenedAt ?? null, c.lastClickedAt ?? null,
+      c.createdAt, Math.max(c.createdAt, c.lastEventAt ?? 0),
     ]);
-    out.push(...inserts("INSERT INTO contacts (id, email, external_id, first_name, last_name, timezone, locale, country, birthday, properties, status, source, created_at, updated_at)", contactRows));
+    out.push(
+      ...inserts(
+        "INSERT INTO contacts (id, email, external_id, first_name, last_name, timezone, locale, country, birthday, properties, status, source, last_opened_at, last_clicked_at, created_at, updated_at)",
+        contactRows,
+      ),
+    );
 
     // analytics.js gives every browser an anonymousId; signed-in shoppers keep theirs as an alias.
     const aliasRows = anonymous.map((c) => [c.alias, c.id, "anonymous", c.createdAt]);
@@ -475,9 +582,11 @@ export function generateDemo(o) {
     );
 
     const eventRows = events.map((e) => [
-      e.contactId, e.type, e.name, JSON.stringify(e.props), e.value, e.at, e.at + r.int(40, 1500), "storefront", e.messageId, JSON.stringify(e.ctx),
+      e.id, e.contactId, e.type, e.name, JSON.stringify(e.props), e.value, e.at, e.receivedAt ?? e.at + r.int(40, 1500), e.source, e.messageId,
+      e.ctx ? JSON.stringify(e.ctx) : null, e.emailId ?? null, e.flag ?? null,
     ]);
-    out.push(...inserts("INSERT INTO events (contact_id, type, name, properties, value, occurred_at, received_at, source, message_id, context)", eventRows));
+    out.push(...inserts("INSERT INTO events (id, contact_id, type, name, properties, value, occurred_at, received_at, source, message_id, context, email_id, flag)", eventRows));
+    out.push(...renderEmailHistory(email, { now, inserts, q }));
 
     // Order totals come from the events, exactly as the worker's orderTotalsStatement computes them.
     out.push(`UPDATE contacts SET order_count = o.n, revenue = o.r, first_order_at = o.f, last_order_at = o.l
@@ -492,7 +601,7 @@ export function generateDemo(o) {
       out.push(`UPDATE contacts SET last_event_at = (SELECT max(occurred_at) FROM events WHERE events.contact_id = contacts.id) WHERE id > ${o.idBase}`);
     }
     // Written last, in the same transaction: present only when everything above is.
-    const marker = { version: 1, seededAt: now, seed: o.seed, contacts: summary.contacts, anonymous: summary.anonymous, events: summary.events, ownerEmail: o.owner.email };
+    const marker = { version: 2, seededAt: now, seed: o.seed, contacts: summary.contacts, anonymous: summary.anonymous, events: summary.events, ownerEmail: o.owner.email };
     out.push(`INSERT INTO settings (key, value, updated_at) VALUES ('demo_seeded', ${q(JSON.stringify(marker))}, ${now}) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`);
     return out;
   }

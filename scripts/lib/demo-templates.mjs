@@ -1,7 +1,63 @@
 // Email templates of the demo store, written the way a shop owner would: Liquid over contact, event and store.
+// The two newsletters the demo has already sent list their links, in the order the email shows them, so the
+// seeded clicks point at real links of the email (the click token's link index counts them the same way).
+import { PRODUCTS, SITE } from "./demo-catalog.mjs";
 
 const button = (href, label) =>
   `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:24px 0"><tr><td style="border-radius:6px;background:#2f6f4f"><a href="${href}" style="display:inline-block;padding:12px 22px;color:#ffffff;text-decoration:none;font-weight:600">${label}</a></td></tr></table>`;
+
+const product = (id) => PRODUCTS.find((p) => p.id === id);
+
+/** `<li>` lines for products with a note each; the links are recorded in `links`. */
+function picks(items, links) {
+  return items
+    .map(([id, note]) => {
+      const p = product(id);
+      links.push({ url: p.url, product: p.id, weight: 2 });
+      return `  <li><a href="${p.url}">${p.name}</a> — ${note}</li>`;
+    })
+    .join("\n");
+}
+
+const springLinks = [];
+const springHtml = `<h1 style="font-size:24px;margin:0 0 16px">Spring picks for the table and garden</h1>
+<p>Hi {{ contact.first_name | default: "there" }}, the evenings are getting longer and the seed trays are out on every windowsill here. A few new things we're loving this spring:</p>
+<ul>
+${picks(
+  [
+    ["jp-1014", "speckled stoneware, thrown in small batches in Portland."],
+    ["jp-1015", "stonewashed, softer with every wash."],
+    ["jp-1047", "three sizes, for herbs on the sill or tomatoes on the step."],
+    ["jp-1045", "twelve varieties we grow ourselves."],
+  ],
+  springLinks,
+)}
+</ul>
+<p>And from the journal: <a href="${SITE}/journal/starting-seeds-indoors">starting seeds on a windowsill</a>.</p>
+${button(`${SITE}/collections/spring`, "Shop spring picks")}`;
+springLinks.push({ url: `${SITE}/journal/starting-seeds-indoors`, weight: 1 }, { url: `${SITE}/collections/spring`, category: ["Tableware", "Garden"], weight: 6 });
+
+const summerLinks = [];
+const summerHtml = `{% assign code = "SUMMER20" %}<h1 style="font-size:24px;margin:0 0 16px">Summer sale: 20% off outdoor and garden</h1>
+<p>Hi {{ contact.first_name | default: "there" }}, long days call for long lunches outside. Until Sunday, everything for the garden, the campsite and the beach is <strong>20% off</strong> with the code <strong>{{ code }}</strong>.</p>
+<ul>
+${picks(
+  [
+    ["jp-1042", "the one everybody asks about."],
+    ["jp-1038", "for cool evenings by the fire."],
+    ["jp-1043", "solid copper, it only gets better with age."],
+    ["jp-1034", "coffee at the campsite."],
+  ],
+  summerLinks,
+)}
+</ul>
+${button(`${SITE}/collections/outdoor`, "Shop the summer sale")}
+<p style="color:#6b7280;font-size:14px">The code works on the <a href="${SITE}/collections/garden">garden</a> and <a href="${SITE}/collections/outdoor">outdoor</a> collections until Sunday at midnight.</p>`;
+summerLinks.push(
+  { url: `${SITE}/collections/outdoor`, category: ["Outdoor"], weight: 7 },
+  { url: `${SITE}/collections/garden`, category: ["Garden"], weight: 1.5 },
+  { url: `${SITE}/collections/outdoor`, category: ["Outdoor"], weight: 1 },
+);
 
 export const TEMPLATES = [
   {
@@ -43,5 +99,22 @@ ${button("https://juniperandpine.example/cart", "Return to your cart")}
   <li><a href="https://juniperandpine.example/journal/pear-ginger-crumble">Pear &amp; ginger crumble</a> — our favourite recipe of the season.</li>
 </ul>
 ${button("https://juniperandpine.example/collections/autumn", "See the autumn collection")}`,
+  },
+  {
+    key: "spring",
+    name: "Newsletter — spring picks",
+    subject: "Spring picks for the table and garden",
+    preheader: "Speckled plates, linen napkins and seeds for the windowsill.",
+    html: springHtml,
+    links: springLinks,
+  },
+  {
+    key: "summer",
+    name: "Summer sale — 20% off outdoor",
+    subject: "Summer sale: 20% off outdoor and garden",
+    preheader: "Hammocks, camp blankets and watering cans, until Sunday.",
+    html: summerHtml,
+    links: summerLinks,
+    coupon: ["SUMMER20", 0.2],
   },
 ];
