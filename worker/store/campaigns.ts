@@ -307,7 +307,7 @@ export async function variantFigures(d1: D1Database, campaignId: number): Promis
          FROM messages WHERE campaign_id = ? GROUP BY 1`,
       )
       .bind(campaignId),
-    d1.prepare("SELECT coalesce(variant, '') AS variant, count(*) AS conversions, coalesce(sum(value), 0) AS revenue FROM attributions WHERE campaign_id = ? GROUP BY 1").bind(campaignId),
+    d1.prepare("SELECT coalesce(variant, '') AS variant, count(*) AS conversions, round(coalesce(sum(value), 0), 2) AS revenue FROM attributions WHERE campaign_id = ? GROUP BY 1").bind(campaignId),
   ]);
   const money = new Map((revenue!.results as { variant: string; conversions: number; revenue: number }[]).map((r) => [r.variant, r]));
   return (messages!.results as { variant: string; recipients: number; opens: number; clicks: number }[]).map((m) => ({

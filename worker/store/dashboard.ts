@@ -45,28 +45,28 @@ export async function dashboard(d1: D1Database, now: number, days = 30) {
               count(clicked_at) AS clicked, count(bounced_at) AS bounced, count(complained_at) AS complained, count(unsubscribed_at) AS unsubscribed
        FROM messages WHERE sent_at >= ?`,
     ).bind(since),
-    d1.prepare("SELECT count(*) AS orders, coalesce(sum(value), 0) AS revenue FROM events WHERE name = 'Order Completed' AND occurred_at >= ?").bind(since),
-    d1.prepare(`SELECT (occurred_at / ${DAY}) * ${DAY} AS day, coalesce(sum(value), 0) AS revenue FROM events WHERE name = 'Order Completed' AND occurred_at >= ? GROUP BY 1`).bind(since),
+    d1.prepare("SELECT count(*) AS orders, round(coalesce(sum(value), 0), 2) AS revenue FROM events WHERE name = 'Order Completed' AND occurred_at >= ?").bind(since),
+    d1.prepare(`SELECT (occurred_at / ${DAY}) * ${DAY} AS day, round(coalesce(sum(value), 0), 2) AS revenue FROM events WHERE name = 'Order Completed' AND occurred_at >= ? GROUP BY 1`).bind(since),
     d1.prepare(
-      `SELECT coalesce(sum(value) FILTER (WHERE campaign_id IS NOT NULL), 0) AS campaigns, coalesce(sum(value) FILTER (WHERE flow_id IS NOT NULL), 0) AS flows,
+      `SELECT round(coalesce(sum(value) FILTER (WHERE campaign_id IS NOT NULL), 0), 2) AS campaigns, round(coalesce(sum(value) FILTER (WHERE flow_id IS NOT NULL), 0), 2) AS flows,
               count(*) AS conversions
        FROM attributions WHERE occurred_at >= ?`,
     ).bind(since),
     d1.prepare(
-      `SELECT (occurred_at / ${DAY}) * ${DAY} AS day, coalesce(sum(value) FILTER (WHERE campaign_id IS NOT NULL), 0) AS campaigns,
-              coalesce(sum(value) FILTER (WHERE flow_id IS NOT NULL), 0) AS flows
+      `SELECT (occurred_at / ${DAY}) * ${DAY} AS day, round(coalesce(sum(value) FILTER (WHERE campaign_id IS NOT NULL), 0), 2) AS campaigns,
+              round(coalesce(sum(value) FILTER (WHERE flow_id IS NOT NULL), 0), 2) AS flows
        FROM attributions WHERE occurred_at >= ? GROUP BY 1`,
     ).bind(since),
     d1.prepare(
       `SELECT c.id, c.name, count(m.sent_at) AS sent, count(m.opened_at) AS opened, count(m.clicked_at) AS clicked,
-              (SELECT coalesce(sum(a.value), 0) FROM attributions a WHERE a.campaign_id = c.id) AS revenue
+              (SELECT round(coalesce(sum(a.value), 0), 2) FROM attributions a WHERE a.campaign_id = c.id) AS revenue
        FROM campaigns c LEFT JOIN messages m ON m.campaign_id = c.id
        WHERE c.status NOT IN ('draft') AND (c.started_at >= ? OR c.finished_at >= ?)
        GROUP BY c.id ORDER BY revenue DESC, opened DESC LIMIT 5`,
     ).bind(since, since),
     d1.prepare(
       `SELECT f.id, f.name, count(m.sent_at) AS sent, count(m.opened_at) AS opened, count(m.clicked_at) AS clicked,
-              (SELECT coalesce(sum(a.value), 0) FROM attributions a WHERE a.flow_id = f.id AND a.occurred_at >= ?1) AS revenue
+              (SELECT round(coalesce(sum(a.value), 0), 2) FROM attributions a WHERE a.flow_id = f.id AND a.occurred_at >= ?1) AS revenue
        FROM flows f LEFT JOIN messages m ON m.flow_id = f.id AND m.sent_at >= ?1
        WHERE f.status != 'archived'
        GROUP BY f.id ORDER BY revenue DESC, opened DESC LIMIT 5`,

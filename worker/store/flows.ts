@@ -15,7 +15,7 @@ export async function listFlows(d1: D1Database) {
          (SELECT count(*) FROM flow_runs r WHERE r.flow_id = f.id) AS entered,
          (SELECT count(*) FROM flow_runs r WHERE r.flow_id = f.id AND r.status IN ('active', 'waiting')) AS inFlow,
          (SELECT count(*) FROM messages m WHERE m.flow_id = f.id AND m.sent_at IS NOT NULL) AS sent,
-         (SELECT coalesce(sum(a.value), 0) FROM attributions a WHERE a.flow_id = f.id) AS revenue
+         (SELECT round(coalesce(sum(a.value), 0), 2) FROM attributions a WHERE a.flow_id = f.id) AS revenue
        FROM flows f WHERE f.status != 'archived' ORDER BY f.updated_at DESC`,
     )
     .all();
@@ -107,7 +107,7 @@ export async function nodeFigures(d1: D1Database, flowId: number) {
       `SELECT flow_node_id AS nodeId, count(sent_at) AS sent, count(opened_at) AS opened, count(clicked_at) AS clicked
        FROM messages WHERE flow_id = ? GROUP BY flow_node_id`,
     ).bind(flowId),
-    d1.prepare("SELECT flow_node_id AS nodeId, count(*) AS conversions, coalesce(sum(value), 0) AS revenue FROM attributions WHERE flow_id = ? GROUP BY flow_node_id").bind(flowId),
+    d1.prepare("SELECT flow_node_id AS nodeId, count(*) AS conversions, round(coalesce(sum(value), 0), 2) AS revenue FROM attributions WHERE flow_id = ? GROUP BY flow_node_id").bind(flowId),
   ]);
   const out: Record<string, { entered: number; waiting: number; exited: number; sent: number; opened: number; clicked: number; conversions: number; revenue: number }> = {};
   const get = (id: string) => (out[id] ??= { entered: 0, waiting: 0, exited: 0, sent: 0, opened: 0, clicked: 0, conversions: 0, revenue: 0 });

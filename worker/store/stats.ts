@@ -13,7 +13,7 @@ export async function overview(d1: D1Database, now: number, days = 30) {
          (SELECT count(*) FROM contacts WHERE created_at >= ? AND (email IS NOT NULL OR external_id IS NOT NULL)) AS newContacts`,
     ).bind(since),
     d1.prepare("SELECT count(*) AS events, count(DISTINCT contact_id) AS activeContacts FROM events WHERE occurred_at >= ?").bind(since),
-    d1.prepare("SELECT count(*) AS orders, coalesce(sum(value), 0) AS revenue FROM events WHERE name = 'Order Completed' AND occurred_at >= ?").bind(since),
+    d1.prepare("SELECT count(*) AS orders, round(coalesce(sum(value), 0), 2) AS revenue FROM events WHERE name = 'Order Completed' AND occurred_at >= ?").bind(since),
     d1.prepare(
       `SELECT (created_at / ${DAY}) * ${DAY} AS day, count(*) AS n FROM contacts
        WHERE created_at >= ? AND (email IS NOT NULL OR external_id IS NOT NULL) GROUP BY 1 ORDER BY 1`,
