@@ -41,6 +41,8 @@ interface TimeChartProps {
   legend?: boolean;
   /** extra lines in the tooltip for day i */
   tooltipExtra?: (i: number) => ComponentChildren;
+  /** other buckets than UTC days (e.g. hours): how to label key i on the axis and in the tooltip */
+  bucketLabel?: { tick: (i: number) => string; full: (i: number) => string };
 }
 
 const fullDayFmt = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
@@ -87,7 +89,7 @@ function useWidth<T extends HTMLElement>(): [{ current: T | null }, number] {
 
 const textWidth = (s: string) => s.length * 6.6 + 10;
 
-export function TimeChart({ days, series, label, height = 200, format = formatNumber, formatRight = formatNumber, integer = true, empty, legend = true, tooltipExtra }: TimeChartProps) {
+export function TimeChart({ days, series, label, height = 200, format = formatNumber, formatRight = formatNumber, integer = true, empty, legend = true, tooltipExtra, bucketLabel }: TimeChartProps) {
   const [ref, width] = useWidth<HTMLDivElement>();
   const [hidden, setHidden] = useState<Set<string>>(new Set());
   const [hover, setHover] = useState<{ i: number; x: number; y: number } | null>(null);
@@ -249,7 +251,7 @@ export function TimeChart({ days, series, label, height = 200, format = formatNu
               </text>
             ))}
             {xLabels.map((i) => {
-              const text = formatUtcDay(dayMs(days[i]!));
+              const text = bucketLabel ? bucketLabel.tick(i) : formatUtcDay(dayMs(days[i]!));
               // Centred under its day, but never past the chart's edges.
               const half = text.length * 3.3;
               const x = Math.max(half, Math.min(width - half, cx_(i)));
@@ -285,7 +287,7 @@ export function TimeChart({ days, series, label, height = 200, format = formatNu
         {noData && empty && <div class="chart-empty-note">{empty}</div>}
         {hover && width > 0 && (
           <div class={cx("chart-tooltip", hover.x > width / 2 && "is-left")} style={{ left: `${hover.x > width / 2 ? hover.x - 12 : hover.x + 12}px`, top: `${Math.max(0, Math.min(hover.y - 20, svgH - 60))}px` }} role="presentation">
-            <div class="chart-tooltip-day">{fullDayFmt.format(dayMs(days[hover.i]!))}</div>
+            <div class="chart-tooltip-day">{bucketLabel ? bucketLabel.full(hover.i) : fullDayFmt.format(dayMs(days[hover.i]!))}</div>
             {shown.map((s) => {
               const v = s.values[hover.i];
               const fmt = s.display ?? ((s.axis ?? "left") === "right" ? formatRight : format);

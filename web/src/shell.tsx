@@ -3,10 +3,16 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, errorMessage, session, settings } from "./api";
 import { initials } from "./format";
 import { Icon, Logo, type IconName } from "./icons";
+import { CampaignPage } from "./pages/campaign-page";
+import { CampaignsPage } from "./pages/campaigns";
 import { ComingSoon, comingSoon, type SoonKey } from "./pages/coming-soon";
 import { ContactPage } from "./pages/contact";
 import { ContactsPage } from "./pages/contacts";
 import { Dashboard } from "./pages/dashboard";
+import { FlowEditorPage } from "./pages/flow-editor";
+import { FormEditorPage } from "./pages/form-editor";
+import { FORMS_PATH, FormsPage } from "./pages/forms";
+import { FlowGalleryPage, FlowsPage } from "./pages/flows";
 import { ImportPage } from "./pages/import";
 import { OutboxPage } from "./pages/outbox";
 import { OutboxMessagePage } from "./pages/outbox-message";
@@ -41,10 +47,10 @@ const nav: { title?: string; items: NavItem[] }[] = [
   {
     title: "Messaging",
     items: [
-      { href: "/flows", label: "Flows", icon: "flows", soon: true },
-      { href: "/campaigns", label: "Campaigns", icon: "campaigns", soon: true },
+      { href: "/flows", label: "Flows", icon: "flows" },
+      { href: "/campaigns", label: "Campaigns", icon: "campaigns" },
       { href: "/templates", label: "Templates", icon: "templates" },
-      { href: "/forms", label: "Forms", icon: "forms", soon: true },
+      { href: FORMS_PATH, label: "Forms", icon: "forms" },
     ],
   },
   {
@@ -126,6 +132,17 @@ function Page({ path }: { path: string }) {
   if (path === "/templates") return <TemplatesPage />;
   const template = match("/templates/:id", path);
   if (template) return <TemplateEditorPage id={template.id!} key={template.id} />;
+  if (path === "/campaigns") return <CampaignsPage />;
+  const campaign = match("/campaigns/:id", path);
+  if (campaign) return <CampaignPage id={campaign.id!} key={campaign.id} />;
+  if (path === "/flows") return <FlowsPage />;
+  if (path === "/flows/templates") return <FlowGalleryPage />;
+  const flow = match("/flows/:id", path);
+  if (flow) return <FlowEditorPage id={flow.id!} key={flow.id} />;
+  if (path === "/forms") return <Redirect to={FORMS_PATH} />;
+  if (path === FORMS_PATH) return <FormsPage />;
+  const signupForm = match(`${FORMS_PATH}/:id`, path);
+  if (signupForm) return <FormEditorPage id={signupForm.id!} key={signupForm.id} />;
   if (path === "/outbox") return <OutboxPage />;
   const message = match("/outbox/:id", path);
   if (message) return <OutboxMessagePage id={message.id!} key={message.id} />;

@@ -331,6 +331,56 @@ export interface FlowSummary {
   status: "draft" | "live" | "paused" | "archived";
 }
 
+// ---- flows -----------------------------------------------------------------------------------------------
+
+/** The flow definition is core/flow's own type, shared with the Worker (types only: no zod in the bundle). */
+export type { Check as FlowCheck, Duration, EventFilter, FlowDefinition, FlowNode, Trigger as FlowTrigger } from "../../worker/core/flow";
+export type { SimulationResult, TimelineEntry as SimulationEntry } from "../../worker/core/flow-simulate";
+
+export interface FlowListItem extends FlowSummary {
+  liveVersion: number | null;
+  createdAt: number;
+  updatedAt: number;
+  entered: number;
+  inFlow: number;
+  sent: number;
+  revenue: number;
+}
+
+/** What happened at one step of a published flow (all versions). */
+export interface NodeFigures {
+  entered: number;
+  /** runs there now, waiting or about to move on */
+  waiting: number;
+  /** runs that ended there (an exit step, the goal, unsubscribing) */
+  exited: number;
+  sent: number;
+  opened: number;
+  clicked: number;
+  conversions: number;
+  revenue: number;
+}
+
+export interface FlowDetail extends FlowSummary {
+  liveVersion: number | null;
+  draft: import("../../worker/core/flow").FlowDefinition;
+  createdAt: number;
+  updatedAt: number;
+  /** graph problems of the draft, as sentences naming the steps; publishing needs none */
+  problems: string[];
+  versions?: { version: number; publishedAt: number }[];
+  figures?: Record<string, NodeFigures>;
+}
+
+export interface PrebuiltFlowCard {
+  key: string;
+  name: string;
+  description: string;
+  trigger: string;
+  emails: { name: string; subject: string; when: string }[];
+  creates: { topics: string[]; segment: string | null };
+}
+
 // ---- dashboard -------------------------------------------------------------------------------------------
 
 export interface DashboardDay {
