@@ -17,14 +17,18 @@
  * side, 240), BENCH_CONCURRENCY (clients: 4 for ingest, 8 for tracking), BENCH_REQUESTS (tracking requests
  * per side, 3000), BENCH_MESSAGES (render messages per side, 720).
  */
+import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { cleanup } from "./lib/harness.mjs";
 import { describe } from "./lib/report.mjs";
+import campaign from "./campaign.mjs";
+import flows from "./flows.mjs";
 import ingest from "./ingest.mjs";
 import render from "./render.mjs";
+import segments from "./segments.mjs";
 import tracking from "./tracking.mjs";
 
-const figures = [ingest, tracking, render];
+const figures = [ingest, tracking, render, segments, campaign, flows];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !figures.some((f) => f.name === w));
@@ -34,6 +38,7 @@ if (unknown.length) {
 }
 
 const started = performance.now();
+console.log(`${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} (1/5/15 min): other sessions share this machine, so wall-clock figures vary from run to run`);
 const summary = [];
 let failed = false;
 try {
@@ -47,7 +52,7 @@ try {
       summary.push(`${pass ? "PASS" : "FAIL"}  ${figure.name.padEnd(16)} ${line}`);
       failed ||= !pass;
     } catch (err) {
-      console.error(`\n${figure.name}: ERROR ${err?.stack ?? err}\n`);
+      console.error(`\n${figure.name}: ERROR ${err?.stack ?? err}${err?.cause ? `\ncaused by: ${err.cause?.stack ?? err.cause}` : ""}\n`);
       summary.push(`ERROR ${figure.name.padEnd(16)} ${String(err?.message ?? err).split("\n")[0]}`);
       failed = true;
     } finally {

@@ -1,122 +1,38 @@
 // End-to-end test of the admin UI: a fresh wrangler dev with its own local D1, driven through Debian's chromium.
 // Run with `npm run test:e2e` (builds web/dist first). Screenshots go to test-output/.
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { root, startDevServer } from "../support/dev-server.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const shots = join(root, "test-output");
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" };
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 
 const OWNER = { name: "Maya Chen", email: "maya@example.com", password: "correct horse battery staple" };
 const CUSTOMER = { email: "ada@example.com", firstName: "Ada", lastName: "Lovelace" };
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function run(cmd, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited with ${code}\n${out}`))));
-  });
-}
-
 function assert(cond, message) {
   if (!cond) throw new Error(`Assertion failed: ${message}`);
 }
 
-let wrangler = null;
-let wranglerLog = "";
+let server = null;
 let browser = null;
 let launching = null;
-let persistDir = null;
-
-async function stopWrangler() {
-  if (!wrangler || wrangler.exitCode !== null) return;
-  const exited = new Promise((r) => wrangler.once("exit", r));
-  // wrangler runs workerd as a child: signal the whole process group.
-  try {
-    process.kill(-wrangler.pid, "SIGTERM");
-  } catch {}
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-wrangler.pid, "SIGKILL");
-    } catch {}
-  }, 3000);
-  await exited;
-  clearTimeout(timer);
-}
 
 async function main() {
   await mkdir(shots, { recursive: true });
-  persistDir = await mkdtemp(join(tmpdir(), "tern-e2e-"));
   // Chromium starts while wrangler applies the migrations.
   launching = chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   launching.then((b) => (browser = b), () => {});
-  console.log(`[${elapsed()}] applying migrations to ${persistDir}`);
-  await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
-
-  // A free port can be taken by someone else before wrangler binds it (other test runs on this machine): then
-  // wrangler exits, and the start is retried on fresh ports. "Ready on" in its own output proves the port is ours.
-  let base = "";
-  let port = 0;
-  for (let attempt = 1; ; attempt++) {
-    let inspectorPort;
-    [port, inspectorPort] = [await freePort(), await freePort()];
-    base = `http://127.0.0.1:${port}`;
-    console.log(`[${elapsed()}] starting wrangler dev on ${base}`);
-    wranglerLog = "";
-    wrangler = spawn(
-      "npx",
-      // A TERN_SECRET of its own (links in emails are signed with it), whether or not a local .dev.vars exists.
-      ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort), "--persist-to", persistDir, "--show-interactive-dev-session=false", "--var", `TERN_SECRET:${randomBytes(24).toString("hex")}`],
-      { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    wrangler.stdout.on("data", (d) => (wranglerLog += d));
-    wrangler.stderr.on("data", (d) => (wranglerLog += d));
-    let up = false;
-    for (let i = 0; i <= 150; i++) {
-      if (wrangler.exitCode !== null) break;
-      if (wranglerLog.includes(`Ready on ${base}`)) {
-        try {
-          if ((await fetch(`${base}/healthz`)).ok) {
-            up = true;
-            break;
-          }
-        } catch {}
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    if (up) break;
-    const busy = /Address already in use/.test(wranglerLog);
-    await stopWrangler();
-    if (!busy || attempt === 3) throw new Error(wrangler.exitCode !== null ? `wrangler dev exited early (${wrangler.exitCode})` : "wrangler dev did not answer within 30 s");
-    console.log(`[${elapsed()}] port taken meanwhile; retrying`);
-  }
-  console.log(`[${elapsed()}] wrangler is up`);
+  console.log(`[${elapsed()}] starting wrangler dev with a fresh local D1`);
+  server = await startDevServer();
+  const base = server.url;
+  const port = server.port;
+  console.log(`[${elapsed()}] wrangler is up on ${base}`);
 
   browser = await launching;
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
@@ -530,12 +446,12 @@ try {
 } catch (err) {
   failed = true;
   console.error(`\nE2E FAILED after ${elapsed()}: ${err.stack ?? err}`);
-  if (wranglerLog) console.error(`\n--- wrangler dev output (last 3000 chars) ---\n${wranglerLog.slice(-3000)}`);
+  const log = server?.log() ?? "";
+  if (log) console.error(`\n--- wrangler dev output (last 3000 chars) ---\n${log.slice(-3000)}`);
 } finally {
   // The browser may still be starting if an early step failed.
   browser ??= await launching?.catch(() => null);
   await browser?.close().catch(() => {});
-  await stopWrangler();
-  if (persistDir) await rm(persistDir, { recursive: true, force: true }).catch(() => {});
+  await server?.stop().catch(() => {});
 }
 process.exit(failed ? 1 : 0);

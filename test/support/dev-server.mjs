@@ -35,58 +35,75 @@ export function run(cmd, args, options = {}) {
 }
 
 /**
+ * A free port can be taken by another process before wrangler binds it (other test runs on this machine): then
+ * wrangler exits with "Address already in use" and the start is retried on fresh ports. "Ready on URL" in its
+ * own output proves the port is ours before /healthz is asked.
+ *
  * @param {{ vars?: Record<string, string>, timeoutMs?: number }} [options] extra Worker variables (`--var`)
  * @returns {Promise<{ url: string, port: number, persistDir: string, log: () => string, stop: () => Promise<void> }>}
  */
 export async function startDevServer(options = {}) {
   const persistDir = await mkdtemp(join(tmpdir(), "tern-dev-"));
-  await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
+  try {
+    await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persistDir]);
+    // A fresh secret per server: tests never depend on the developer's .dev.vars.
+    const vars = { TERN_SECRET: randomBytes(32).toString("hex"), ...options.vars };
+    for (let attempt = 1; ; attempt++) {
+      const server = await launch(persistDir, vars, options.timeoutMs ?? 90_000);
+      if (server.up) return { url: server.url, port: server.port, persistDir, log: server.log, stop: async () => {
+        await server.stop();
+        await rm(persistDir, { recursive: true, force: true });
+      } };
+      await server.stop();
+      if (!/Address already in use/.test(server.log()) || attempt === 3) {
+        throw new Error(`wrangler dev ${server.exited() ? "exited early" : "did not answer within the timeout"}:\n${server.log()}`);
+      }
+    }
+  } catch (err) {
+    await rm(persistDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** One attempt: wrangler dev on fresh ports, waited for until it answers, exits, or the timeout passes. */
+async function launch(persistDir, vars, timeoutMs) {
   const port = await freePort();
   const inspector = await freePort();
-  // A fresh secret per server: tests never depend on the developer's .dev.vars.
-  const vars = { TERN_SECRET: randomBytes(32).toString("hex"), ...options.vars };
-  const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspector), "--persist-to", persistDir];
+  const url = `http://127.0.0.1:${port}`;
+  const args = ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspector), "--persist-to", persistDir, "--show-interactive-dev-session=false"];
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child = spawn("npx", args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let log = "";
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
-
   const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once("exit", r));
-      try {
-        process.kill(-child.pid, "SIGTERM"); // wrangler runs workerd as a child: signal the whole group
-      } catch {}
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {}
-      }, 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await rm(persistDir, { recursive: true, force: true });
-  };
-
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`wrangler dev exited early:\n${log}`);
-    }
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
     try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) break;
+      process.kill(-child.pid, "SIGTERM"); // wrangler runs workerd as a child: signal the whole group
     } catch {}
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`wrangler dev did not answer within the timeout:\n${log}`);
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+    }, 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + timeoutMs;
+  let up = false;
+  while (child.exitCode === null && Date.now() < deadline) {
+    if (log.includes(`Ready on ${url}`)) {
+      try {
+        if ((await fetch(`${url}/healthz`)).ok) {
+          up = true;
+          break;
+        }
+      } catch {}
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, port, persistDir, log: () => log, stop };
+  return { up, url, port, stop, log: () => log, exited: () => child.exitCode !== null };
 }
 
 /** Creates the owner account on a fresh server; returns a fetch that sends the session cookie and CSRF token. */

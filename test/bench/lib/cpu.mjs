@@ -41,3 +41,30 @@ export function cpuMs(pid) {
 
 /** The 1-minute load average per core, to warn when other processes compete for the CPU. */
 export const loadPerCore = () => loadavg()[0] / cpus().length;
+
+/**
+ * A figure's note on the machine: its cores and the load average per core at the figure's start and end, and
+ * whether other processes competed (above 75%): wall-clock figures then read slower than on an idle machine.
+ */
+export function machineNote(load) {
+  const shares = load.map((l) => `${(l * 100).toFixed(0)}%`).join(" → ");
+  return Math.max(...load) > 0.75
+    ? `${cpus().length} cores, load average ${shares} of them: other processes competed for the CPU, wall-clock times are slower than on an idle machine`
+    : `${cpus().length} cores, load average ${shares} of them`;
+}
+
+/** CPU milliseconds per thread of a process ({ tid: { comm, ms } }), to tell apart what runs on which thread. */
+export function threadCpuMs(pid) {
+  const out = {};
+  let tids = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    const s = stat(`${pid}/task/${tid}`);
+    if (s) out[tid] = { comm: s.comm, ms: s.ticks * TICK_MS };
+  }
+  return out;
+}
