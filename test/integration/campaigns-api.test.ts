@@ -1,7 +1,7 @@
 /** /api/campaigns through the real Worker: CRUD, validation and hostile input, state conflicts, and a send end to end through the real queues. */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { admin, call, json, type Admin } from "./helpers";
+import { admin, call, json, type Admin, until } from "./helpers";
 
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -15,16 +15,6 @@ let topicId: number;
 let txTopicId: number;
 let templateId: number;
 let segmentId: number;
-
-async function until<T>(fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await scheduler.wait(100);
-  }
-}
 
 const post = (path: string, body?: unknown) => a.fetch(path, { method: "POST", ...(body === undefined ? {} : { json: body }) });
 

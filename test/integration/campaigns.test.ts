@@ -192,6 +192,20 @@ describe("fan-out", () => {
     expect((await one("SELECT count(*) AS n FROM outbox o JOIN messages m ON m.id = o.message_id WHERE m.campaign_id = ?", id)).n).toBe(250);
   });
 
+  it("stays at most a few pages ahead of the send consumer, then waits for it to catch up", async () => {
+    await people("backlog", 120);
+    const id = await draft({ audience: { segments: [await segment("backlog")] } });
+    await scheduleCampaign(tenv, id, { kind: "now" }, NOW);
+    campaignQ.take();
+    const opts = { pageSize: 50, maxBacklog: 100 };
+    for (let i = 0; i < 3; i++) expect(await stepCampaign(tenv, id, NOW, opts)).toEqual({ next: "continue" }); // start + 2 pages
+    expect(await stepCampaign(tenv, id, NOW, opts)).toEqual({ next: "wait", until: NOW + 2000 });
+    expect(await campaign(id)).toMatchObject({ status: "sending", enqueued: 100 });
+    expect(await deliverAll()).toHaveLength(100);
+    expect(await stepCampaign(tenv, id, NOW + 2000, opts)).toEqual({ next: "continue" });
+    expect(await campaign(id)).toMatchObject({ enqueued: 120 });
+  });
+
   it("a job of a superseded chain does nothing", async () => {
     await people("chain", 10);
     const id = await draft({ audience: { segments: [await segment("chain")] } });

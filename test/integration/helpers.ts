@@ -63,3 +63,14 @@ export async function json<T = any>(res: Response): Promise<T> {
 }
 
 export const db = () => env.DB;
+
+/** Polls `fn` until it returns something truthy (the queue consumers and Durable Objects work asynchronously). */
+export async function until<T>(fn: () => Promise<T | null | undefined | false>, ms = 15_000, every = 100): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting`);
+    await scheduler.wait(every);
+  }
+}

@@ -5,7 +5,7 @@ import { PREBUILT_FLOWS } from "../../worker/core/prebuilt-flows";
 import type { Run } from "../../worker/core/flow-step";
 import type { ContactJourney } from "../../worker/journeys/contact-journey";
 import { journey } from "../../worker/journeys/forward";
-import { admin, call, json, track, writeKey, type Admin } from "./helpers";
+import { admin, call, json, track, writeKey, type Admin, until } from "./helpers";
 
 let a: Admin;
 
@@ -113,16 +113,6 @@ describe("POST /api/flows/prebuilt/:key", () => {
 
 const stub = (id: number) => journey(env, id) as unknown as DurableObjectStub<ContactJourney>;
 const listRuns = async (id: number) => (await stub(id).listRuns()) as unknown as Run[];
-
-async function until<T>(fn: () => Promise<T | null | undefined | false>, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await scheduler.wait(50);
-  }
-}
 
 /** Moves the contact's waiting runs to their due time and lets the alarm fire. */
 async function fastForward(id: number) {

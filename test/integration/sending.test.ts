@@ -5,7 +5,7 @@ import { handleSendBatch } from "../../worker/delivery/send";
 import { handleTrackBatch, type TrackHit } from "../../worker/delivery/track";
 import type { OutgoingEmail, Provider, SendResult } from "../../worker/delivery/providers/types";
 import { createMessages, type SendRequest } from "../../worker/store/messages";
-import { admin, call, json, type Admin } from "./helpers";
+import { admin, call, json, type Admin, until } from "./helpers";
 
 let a: Admin;
 let templateId: number;
@@ -42,16 +42,6 @@ async function deliver(ids: string[], provider?: Provider, attempts = 1) {
 
 const message = (id: string) => env.DB.prepare("SELECT * FROM messages WHERE id = ?").bind(id).first<any>();
 const outboxRow = (id: string) => env.DB.prepare("SELECT * FROM outbox WHERE message_id = ?").bind(id).first<any>();
-
-async function until<T>(fn: () => Promise<T | null | undefined>, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await scheduler.wait(100);
-  }
-}
 
 const header = (raw: string, name: string) => {
   const head = raw.slice(0, raw.indexOf("\r\n\r\n")).replace(/\r\n[ \t]+/g, " ");

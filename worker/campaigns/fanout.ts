@@ -14,7 +14,7 @@ import { SegmentError } from "../core/segment";
 import { enqueueSends } from "../delivery/enqueue";
 import type { Env } from "../env";
 import {
-  audiencePage, audienceWhere, audienceZones, claimChain, consentTopicKey, countAudience, dueCampaigns, getCampaign, progressOf, queuedPage, saveState,
+  audiencePage, audienceWhere, audienceZones, claimChain, consentTopicKey, countAudience, dueCampaigns, getCampaign, progressOf, queueBacklog, queuedPage, saveState,
   scheduleOf, stateOf, transition, variantFigures, wakeResends, type AudienceOptions, type CampaignRow, type StepWrite,
 } from "../store/campaigns";
 import { chunk } from "../store/db";
@@ -31,6 +31,13 @@ import { abSeed, bucketWidth, HOUR, localDueAt, pickWinner, testGroupCondition, 
  * audience query again (keyset: no OFFSET, no temporary table), so pages are as large as a batch allows.
  */
 export const PAGE = 1000;
+/**
+ * The fan-out stays at most this many unsent messages ahead of the send consumer, then waits a moment: a pause
+ * or cancel takes effect within seconds of sending instead of after a flooded queue, and the local queue
+ * simulator (one timer per waiting message, at most 10,000) never overflows.
+ */
+export const MAX_BACKLOG = 5 * PAGE;
+const BACKLOG_WAIT_MS = 2000;
 /** How long a due campaign may sit untouched before the cron starts a new queue job for it. */
 export const STALE_MS = 2 * 60_000;
 const MAX_DELAY_S = 12 * 3600; // Queues' longest delay
@@ -45,6 +52,8 @@ export interface StepOptions {
   token?: string;
   /** tests: fail after a page's messages were created and enqueued, before its cursor is saved */
   interrupt?: boolean;
+  /** tests: another limit than MAX_BACKLOG */
+  maxBacklog?: number;
 }
 
 export type StepResult = { next: "continue" } | { next: "wait"; until: number | null } | { next: "idle" };
@@ -123,6 +132,10 @@ async function fanOut(env: Env, c: CampaignRow, st: CampaignState, now: number, 
   if (throttle && throttle.allow === 0) {
     const wait = { ...st, wakeAt: throttle.retryAt, throttle: { from: throttle.from, count: throttle.count } };
     return save(env, c, wait, {}, now, { next: "wait", until: throttle.retryAt });
+  }
+  if ((await queueBacklog(env.DB, c.id)) >= (opts.maxBacklog ?? MAX_BACKLOG)) {
+    const until = now + BACKLOG_WAIT_MS;
+    return save(env, c, { ...st, wakeAt: until }, {}, now, { next: "wait", until });
   }
   const s = await setup(env, c, now);
   const ab = c.abTest as unknown as AbTest | null;

@@ -298,6 +298,15 @@ export async function progressOf(d1: D1Database, ids: number[]): Promise<Map<num
   return out;
 }
 
+/**
+ * A campaign's messages the send consumer has not looked at yet: queued and never deferred. Quiet-hour holds
+ * and retries carry an error note and are not counted, so they never stall the fan-out behind them.
+ */
+export async function queueBacklog(d1: D1Database, campaignId: number): Promise<number> {
+  const row = await d1.prepare("SELECT count(*) AS n FROM messages WHERE campaign_id = ? AND status = 'queued' AND error IS NULL").bind(campaignId).first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
 /** Per variant: recipients (sent, less bounces), human opens and clicks, attributed orders and revenue. */
 export async function variantFigures(d1: D1Database, campaignId: number): Promise<Omit<VariantFigures, "value">[]> {
   const [messages, revenue] = await d1.batch([
