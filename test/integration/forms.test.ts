@@ -77,6 +77,8 @@ describe("double opt-in through the embedded script (JSON)", () => {
     expect(mail.html).toContain("receive News from Juniper");
     const path = confirmPath(mail.html)!;
     expect(mail.html).toContain(`href="https://tern.example.com${path}"`); // not wrapped in a click-tracking link
+    // the link spelled out may break anywhere: unbroken, it widened the email past 600 px
+    expect(mail.html).toContain(`<span style="word-break:break-all">https://tern.example.com${path}</span>`);
     expect(mail.html).not.toContain("/o/"); // no open pixel
     expect(mail.text).toContain(`https://tern.example.com${path}`);
     const [message] = await messagesTo(contact.id);

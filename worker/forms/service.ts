@@ -118,7 +118,7 @@ export const DEFAULT_CONFIRMATION = {
 <p>Hi {{ contact.first_name | default: "there" }},</p>
 <p>Please confirm that you would like to receive {{ event.topics }} from {{ store.name }}.</p>
 <p style="margin:24px 0"><a href="{{ event.confirm_url }}" style="display:inline-block;background:{{ store.brand_color }};color:#ffffff;text-decoration:none;font-weight:600;padding:12px 22px;border-radius:8px">Yes, subscribe me</a></p>
-<p style="font-size:14px;color:#6b7280">Or paste this link into your browser: {{ event.confirm_url }}</p>
+<p style="font-size:14px;color:#6b7280">Or paste this link into your browser:<br><span style="word-break:break-all">{{ event.confirm_url }}</span></p>
 <p style="font-size:14px;color:#6b7280">If you did not ask for this, ignore this email: you will not be subscribed. The link works for 7 days.</p>`,
   text: `Hi {{ contact.first_name | default: "there" }},
 

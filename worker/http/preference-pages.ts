@@ -22,12 +22,13 @@ export function preferencePage(view: PreferenceView, settings: Settings, token: 
   const frequency = (["all", "weekly", "monthly"] as const)
     .map((f) => `<label><input type="radio" name="frequency" value="${f}"${checked(c.emailFrequency === f)}>${{ all: "Every email we send", weekly: "At most one email a week", monthly: "At most one email a month" }[f]}</label>`)
     .join("");
+  // One status line: being unsubscribed is a choice the person made, not an error, and is said once.
+  const status = [notice, c.status === "unsubscribed" ? "You are unsubscribed from all marketing email. Choose a topic below to hear from us again." : null].filter((m): m is string => Boolean(m));
   const birthday = c.birthday && /^\d{4}-/.test(c.birthday) ? c.birthday : "";
   const body = `
     <h1>Your email preferences</h1>
     <p>${c.email ? `For <strong>${esc(maskEmail(c.email))}</strong>. ` : ""}Choose what ${esc(settings.store.name)} sends you.</p>
-    ${notice ? `<p class="notice" role="status">${esc(notice)}</p>` : ""}
-    ${c.status === "unsubscribed" ? `<p class="error">You are unsubscribed from all marketing email. Choose a topic below to hear from us again.</p>` : ""}
+    ${status.length ? `<p class="notice" role="status">${status.map(esc).join(" ")}</p>` : ""}
     <form method="post" action="/p/${esc(token)}">
       <fieldset><legend>What you receive</legend>${topicRows}
         ${transactional.length ? `<p class="muted" style="margin-top:4px">${transactional.map((t) => esc(t.name)).join(", ")}: always sent, they are about your orders.</p>` : ""}

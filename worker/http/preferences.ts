@@ -143,11 +143,11 @@ preferences.post("/p/:token", async (c) => {
   const now = Date.now();
   const consent = { source: "preference_center", ip: clientIp(c.req.raw), userAgent: c.req.header("user-agent") ?? null, consentText: "chosen in the preference center" };
   let events;
-  let notice: string;
+  let notice: string | null;
   if (form.get("action") === "unsubscribe_all") {
     await unsubscribe(c.env.DB, { contactId: id, scope: "all", via: "preference_center" }, now);
     events = [{ contactId: id, name: "Unsubscribed", properties: { scope: "all", source: "preference_center" }, occurredAt: now }];
-    notice = "You are unsubscribed from all marketing email.";
+    notice = null; // the page itself says the person is unsubscribed
   } else {
     const parsed = preferenceForm.safeParse({ ...Object.fromEntries(form), topic: form.getAll("topic") });
     if (!parsed.success) return c.json({ error: { code: "invalid_request", message: "The form is not valid", issues: zodIssues(parsed.error) } }, 400);

@@ -216,7 +216,9 @@ function EmbedPanel({ form, dirty }: { form: FormDetail; dirty: boolean }) {
         <div class="embed-option-head">
           <h3 id="embed-html">Plain HTML form</h3>
         </div>
-        <p>For pages that cannot run scripts. It posts to Tern and returns to your page (when its origin is allowed) or to a Tern thank-you page. It takes your site's styles; copy it again after changing fields.</p>
+        <p>
+          For pages that cannot run scripts. After a signup the visitor returns to your site if it is an allowed website: to its home page, as browsers tell Tern only the domain (to come back to the page itself, add <code>{'<input type="hidden" name="redirect_to" value="https://…">'}</code> to the form with the page's address). Otherwise a Tern thank-you page shows. It takes your site's styles; copy it again after changing fields.
+        </p>
         <CodeBlock code={embed.html} title="HTML" />
       </section>
       <section class="embed-option" aria-labelledby="embed-hosted">
