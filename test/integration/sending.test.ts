@@ -316,6 +316,32 @@ describe("the consumer's guarantees", () => {
     expect(await message(permanent!.id)).toMatchObject({ status: "failed", error: "422 invalid recipient" });
   });
 
+  it("a bulk provider's failed flush retries every send it had accepted; a good flush acks them", async () => {
+    const id = await contact("flush@example.com");
+    const [first, second] = await createMessages(env.DB, [marketing(id), marketing(id)], Date.now());
+    let accepted: string[] = [];
+    const failing: Provider = {
+      name: "bulk",
+      send: async (e) => (accepted.push(e.messageId), { ok: true, providerMessageId: e.messageId }),
+      flush: async () => {
+        throw new Error("D1 is overloaded");
+      },
+    };
+    const result = await deliver([first!.id, second!.id], failing);
+    expect(accepted).toHaveLength(2);
+    expect(result.retryMessages).toHaveLength(2);
+    expect(result.explicitAcks).toHaveLength(0);
+    for (const m of [first!, second!]) expect(await message(m.id)).toMatchObject({ status: "queued", error: "bulk: D1 is overloaded", sent_at: null });
+
+    accepted = [];
+    const flushed: string[][] = [];
+    const working: Provider = { ...failing, flush: async () => void flushed.push(accepted) };
+    const again = await deliver([first!.id, second!.id], working);
+    expect(flushed).toEqual([[first!.id, second!.id]]);
+    expect(again.explicitAcks).toHaveLength(2);
+    for (const m of [first!, second!]) expect((await message(m.id)).status).toBe("sent");
+  });
+
   it("checks suppression, contact status and frequency cap at send time", async () => {
     const suppressedId = await contact("bounced@example.com");
     const { sha256Hex } = await import("../../worker/core/crypto");

@@ -89,6 +89,33 @@ describe("encoding helpers", () => {
     expect(quotedPrintable("x ")).toBe("x=20");
     for (const line of quotedPrintable("y".repeat(300)).split("\r\n")) expect(line.length).toBeLessThanOrEqual(76);
   });
+  it("quoted-printable decodes back to the text on random input, lines within 76 characters", () => {
+    // RFC 2045 decoding: soft breaks vanish, =XX is a byte, CRLF is a line end.
+    const decode = (qp: string) => {
+      const bytes: number[] = [];
+      const body = qp.replace(/=\r\n/g, "");
+      for (let i = 0; i < body.length; i++) {
+        if (body[i] === "=") {
+          bytes.push(parseInt(body.slice(i + 1, i + 3), 16));
+          i += 2;
+        } else bytes.push(body.charCodeAt(i));
+      }
+      return new TextDecoder().decode(new Uint8Array(bytes));
+    };
+    const alphabet = ["a", "Z", "0", " ", "\t", "=", ".", "<", ">", "\n", "\r\n", "ü", "€", "😀", "~", "!", '"'];
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let run = 0; run < 300; run++) {
+      const text = Array.from({ length: Math.floor(random() * 400) }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
+      const qp = quotedPrintable(text);
+      expect(decode(qp)).toBe(text.replace(/\r\n|\n/g, "\r\n"));
+      for (const line of qp.split("\r\n")) {
+        expect(line.length).toBeLessThanOrEqual(76);
+        expect(line).toMatch(/^[\x21-\x7e \t]*$/);
+        expect(line).not.toMatch(/[ \t]$/); // trailing white space is encoded
+      }
+    }
+  });
   it("folds long headers", () => {
     expect(foldHeader("List-Unsubscribe", "<https://a>, <mailto:b@c>")).toBe("<https://a>, <mailto:b@c>");
   });

@@ -71,29 +71,44 @@ function base64(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
-/** Quoted-printable (RFC 2045) of UTF-8 text, CRLF line ends, soft breaks keeping lines within 76 characters. */
+/** A byte as quoted-printable escapes it. */
+const QP_HEX = Array.from({ length: 256 }, (_, b) => `=${b.toString(16).toUpperCase().padStart(2, "0")}`);
+/** Runs of characters quoted-printable cannot write as they are: controls, "=", and everything beyond ASCII. */
+const QP_SPECIAL = /[^\x21-\x3c\x3e-\x7e \t]+/g;
+const utf8 = new TextEncoder();
+const escapeRun = (run: string) => {
+  let out = "";
+  for (const b of utf8.encode(run)) out += QP_HEX[b]!;
+  return out;
+};
+
+/**
+ * Quoted-printable (RFC 2045) of UTF-8 text, CRLF line ends, soft breaks keeping lines within 76 characters.
+ * Runs over every part of every email sent: the escaping is one regular-expression pass per line and the soft
+ * breaks are slices (never inside an =XX escape), not work per byte.
+ */
 export function quotedPrintable(text: string): string {
-  const lines = text.replace(/\r\n|\r|\n/g, "\n").split("\n");
-  const encoder = new TextEncoder();
-  return lines
-    .map((line) => {
-      let out = "";
-      let len = 0;
-      const bytes = encoder.encode(line);
-      bytes.forEach((b, i) => {
-        const last = i === bytes.length - 1;
-        const literal = (b >= 33 && b <= 126 && b !== 61) || ((b === 32 || b === 9) && !last);
-        const piece = literal ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, "0")}`;
-        if (len + piece.length > 75) {
-          out += `=${CRLF}`;
-          len = 0;
-        }
-        out += piece;
-        len += piece.length;
-      });
-      return out;
-    })
-    .join(CRLF);
+  const lines = text.split(/\r\n|\r|\n/);
+  for (let n = 0; n < lines.length; n++) {
+    let line = lines[n]!.replace(QP_SPECIAL, escapeRun);
+    const end = line.charCodeAt(line.length - 1);
+    if (end === 32 || end === 9) line = line.slice(0, -1) + (end === 32 ? "=20" : "=09"); // white space at a line's end is not kept
+    if (line.length <= 76) {
+      lines[n] = line;
+      continue;
+    }
+    let out = "";
+    let at = 0;
+    while (line.length - at > 76) {
+      let cut = at + 75;
+      if (line[cut - 1] === "=") cut -= 1;
+      else if (line[cut - 2] === "=") cut -= 2;
+      out += line.slice(at, cut) + "=\r\n";
+      at = cut;
+    }
+    lines[n] = out + line.slice(at);
+  }
+  return lines.join(CRLF);
 }
 
 /** Folds a long unstructured header value at spaces/commas so no line exceeds 78 characters. */

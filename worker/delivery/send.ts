@@ -113,6 +113,8 @@ export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, op
   const gap = 1000 / s.ratePerSecond;
   let nextSlot = 0;
   const demo: SentForDemo[] = [];
+  const attempts = new Map(toClaim.map((m) => [m.id, m.attempts]));
+  const accepted: string[] = []; // sent to a bulk provider, delivered (and acked) at its flush
 
   for (const m of toClaim) {
     if (!claimed.has(m.id)) {
@@ -141,13 +143,29 @@ export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, op
     if (result.ok) {
       demo.push({ id: m.id, contactId: m.contactId, subject: email.subject, html: email.html, kind: m.kind });
       outcomes.push({ id: m.id, status: "sent", provider: provider.name, providerMessageId: result.providerMessageId, subject: email.subject, toEmail: email.to.email, contactId: m.contactId, at: now() });
-      ack(m.id);
+      if (provider.flush) accepted.push(m.id);
+      else ack(m.id);
     } else if (result.retryable) {
       outcomes.push({ id: m.id, status: "queued", error: result.error });
       retry(m.id, backoffSeconds(m.attempts + 1, random(), result.retryAfterSeconds));
     } else {
       outcomes.push({ id: m.id, status: "failed", error: result.error });
       ack(m.id);
+    }
+  }
+  if (provider.flush) {
+    try {
+      await provider.flush();
+      accepted.forEach(ack);
+    } catch (err) {
+      // Nothing accepted since the last flush was delivered: those sends are retried like a provider outage.
+      const error = `${provider.name}: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300);
+      for (const [i, o] of outcomes.entries()) {
+        if (o.status !== "sent" || !accepted.includes(o.id)) continue;
+        outcomes[i] = { id: o.id, status: "queued", error };
+        retry(o.id, backoffSeconds((attempts.get(o.id) ?? 0) + 1, random()));
+      }
+      demo.length = 0;
     }
   }
   await recordOutcomes(env.DB, outcomes, now());

@@ -12,6 +12,12 @@ export type SendResult =
 export interface Provider {
   readonly name: string;
   send(email: OutgoingEmail): Promise<SendResult>;
+  /**
+   * For providers that hand messages over in bulk (the outbox writes a queue batch's rows in one D1 round
+   * trip): send() accepts, flush() delivers everything accepted since, once per batch. When it throws, none of
+   * them was delivered and all are retried.
+   */
+  flush?(): Promise<void>;
 }
 
 /** How long an adapter waits for a provider before treating the attempt as a (retryable) timeout. */
