@@ -77,8 +77,16 @@ const QP_HEX = Array.from({ length: 256 }, (_, b) => `=${b.toString(16).toUpperC
 const QP_SPECIAL = /[^\x21-\x3c\x3e-\x7e \t]+/g;
 const utf8 = new TextEncoder();
 const escapeRun = (run: string) => {
+  if (run === "=") return "=3D"; // most runs in HTML: attribute values
   let out = "";
-  for (const b of utf8.encode(run)) out += QP_HEX[b]!;
+  for (let i = 0; i < run.length; i++) {
+    const c = run.charCodeAt(i);
+    if (c >= 0x80) {
+      for (const b of utf8.encode(run.slice(i))) out += QP_HEX[b]!; // ASCII bytes encode as themselves
+      return out;
+    }
+    out += QP_HEX[c]!;
+  }
   return out;
 };
 
