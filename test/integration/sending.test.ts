@@ -342,6 +342,27 @@ describe("the consumer's guarantees", () => {
     for (const m of [first!, second!]) expect((await message(m.id)).status).toBe("sent");
   });
 
+  it("paces a provider at sending.ratePerSecond; the outbox is not paced", async () => {
+    const id = await contact("paced@example.com");
+    await a.fetch("/api/settings", { method: "PATCH", json: { sending: { ratePerSecond: 20 } } });
+    try {
+      const times: number[] = [];
+      const provider: Provider = { name: "paced", send: async (e) => (times.push(Date.now()), { ok: true, providerMessageId: e.messageId }) };
+      const paced = await createMessages(env.DB, [0, 1, 2, 3].map(() => marketing(id)), Date.now());
+      await deliver(paced.map((m) => m.id), provider);
+      expect(times).toHaveLength(4);
+      expect(times[3]! - times[0]!).toBeGreaterThanOrEqual(3 * 50 - 5); // 20/s: one every 50 ms
+
+      const unpaced = await createMessages(env.DB, [0, 1, 2, 3].map(() => marketing(id)), Date.now());
+      const started = Date.now();
+      await deliver(unpaced.map((m) => m.id)); // the configured provider: the outbox
+      for (const m of unpaced) expect((await message(m.id)).status).toBe("sent");
+      expect(Date.now() - started).toBeLessThan(3 * 50);
+    } finally {
+      await a.fetch("/api/settings", { method: "PATCH", json: { sending: { ratePerSecond: 1000 } } });
+    }
+  });
+
   it("checks suppression, contact status and frequency cap at send time", async () => {
     const suppressedId = await contact("bounced@example.com");
     const { sha256Hex } = await import("../../worker/core/crypto");

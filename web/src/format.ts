@@ -74,7 +74,8 @@ export function displayName(c: Pick<ContactSummary, "firstName" | "lastName" | "
 }
 
 export function initials(text: string): string {
-  const words = text.replace(/@.*/, "").split(/[\s._-]+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
+  // Letters and digits only: "Ada <script>" is "A" + "S", never "A<".
+  const words = text.replace(/@.*/, "").split(/[\s._-]+/).map((w) => w.replace(/[^\p{L}\p{N}]/gu, "")).filter(Boolean);
   const letters = words.length > 1 ? words[0]![0]! + words[1]![0]! : (words[0] ?? "?").slice(0, 2);
   return letters.toUpperCase();
 }

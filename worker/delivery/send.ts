@@ -110,7 +110,7 @@ export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, op
   const provider = opts.provider ?? createProvider(providerName(s, env), { settings: s, env });
   const base = publicBase(settings);
   const key = claimed.size ? await linkKey(env) : null;
-  const gap = 1000 / s.ratePerSecond;
+  const gap = provider.paced === false ? 0 : 1000 / s.ratePerSecond;
   let nextSlot = 0;
   const demo: SentForDemo[] = [];
   const attempts = new Map(toClaim.map((m) => [m.id, m.attempts]));

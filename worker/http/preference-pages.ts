@@ -5,11 +5,20 @@ import { esc, page } from "./pages";
 
 export const maskEmail = (email: string) => email.replace(/^(.)(.*)(@.*)$/, (_, a: string, b: string, d: string) => `${a}${"•".repeat(Math.min(6, b.length))}${d}`);
 
+/** "23 December 2026" in the contact's time zone (the store's when theirs is unknown or invalid). */
+function longDate(ms: number, timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone }).format(ms);
+  } catch {
+    return new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeZone: "UTC" }).format(ms);
+  }
+}
+
 export function preferencePage(view: PreferenceView, settings: Settings, token: string, now: number, notice: string | null): string {
   const c = view.contact;
   const marketing = view.topics.filter((t) => t.kind === "marketing");
   const transactional = view.topics.filter((t) => t.kind === "transactional");
-  const paused = c.pausedUntil && c.pausedUntil > now ? new Date(c.pausedUntil).toISOString().slice(0, 10) : null;
+  const paused = c.pausedUntil && c.pausedUntil > now ? longDate(c.pausedUntil, c.timezone || settings.store.timezone) : null;
   const checked = (on: boolean) => (on ? " checked" : "");
   const topicRows = marketing.length
     ? marketing

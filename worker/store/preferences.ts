@@ -6,7 +6,7 @@ import { contacts } from "./schema";
 import { subscriptionStatements, type Consent } from "./topics";
 
 export interface PreferenceView {
-  contact: { id: number; email: string | null; firstName: string | null; lastName: string | null; birthday: string | null; status: string; emailFrequency: string; pausedUntil: number | null };
+  contact: { id: number; email: string | null; firstName: string | null; lastName: string | null; birthday: string | null; status: string; emailFrequency: string; pausedUntil: number | null; timezone: string | null };
   topics: { id: number; key: string; name: string; description: string; kind: string; status: string | null }[];
 }
 
@@ -14,7 +14,7 @@ export async function loadPreferences(d1: D1Database, contactId: number): Promis
   const contact = await db(d1)
     .select({
       id: contacts.id, email: contacts.email, firstName: contacts.firstName, lastName: contacts.lastName, birthday: contacts.birthday, status: contacts.status,
-      emailFrequency: contacts.emailFrequency, pausedUntil: contacts.pausedUntil,
+      emailFrequency: contacts.emailFrequency, pausedUntil: contacts.pausedUntil, timezone: contacts.timezone,
     })
     .from(contacts)
     .where(eq(contacts.id, contactId))

@@ -8,6 +8,7 @@ export const outbox: ProviderFactory = ({ env }) => {
   let pending: D1PreparedStatement[] = [];
   return {
     name: "outbox",
+    paced: false,
     async send(email) {
       pending.push(
         env.DB.prepare(

@@ -11,6 +11,8 @@ export type SendResult =
 
 export interface Provider {
   readonly name: string;
+  /** false for a provider without a sending rate to respect (the local outbox): sends.ratePerSecond is not applied */
+  readonly paced?: boolean;
   send(email: OutgoingEmail): Promise<SendResult>;
   /**
    * For providers that hand messages over in bulk (the outbox writes a queue batch's rows in one D1 round
