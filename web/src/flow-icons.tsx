@@ -1,5 +1,5 @@
 /** Line icons the flow editor needs beyond the shared set, drawn the same way (24px grid, currentColor). */
-import { Icon, type IconName } from "./icons";
+import { Icon, LineIcon, type IconName } from "./icons";
 import type { NodeType } from "./flow-model";
 
 const paths = {
@@ -63,23 +63,7 @@ export type FlowIconName = keyof typeof paths;
 
 export function FlowIcon({ name, size = 18, class: cls }: { name: FlowIconName | IconName; size?: number; class?: string }) {
   if (!(name in paths)) return <Icon name={name as IconName} size={size} class={cls} />;
-  return (
-    <svg
-      class={cls ? `icon ${cls}` : "icon"}
-      width={size}
-      height={size}
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      stroke-width="1.75"
-      stroke-linecap="round"
-      stroke-linejoin="round"
-      aria-hidden="true"
-      focusable="false"
-    >
-      {paths[name as FlowIconName]}
-    </svg>
-  );
+  return <LineIcon size={size} class={cls}>{paths[name as FlowIconName]}</LineIcon>;
 }
 
 export const NODE_ICONS: Record<NodeType, FlowIconName | IconName> = {

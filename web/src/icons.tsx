@@ -179,6 +179,11 @@ const paths = {
 export type IconName = keyof typeof paths;
 
 export function Icon({ name, size = 18, class: cls }: { name: IconName; size?: number; class?: string }) {
+  return <LineIcon size={size} class={cls}>{paths[name]}</LineIcon>;
+}
+
+/** The frame every line icon is drawn in: a 24px grid, 1.75px rounded strokes in currentColor, hidden from readers. */
+export function LineIcon({ size = 18, class: cls, children }: { size?: number; class?: string; children: JSX.Element }) {
   return (
     <svg
       class={cls ? `icon ${cls}` : "icon"}
@@ -193,7 +198,7 @@ export function Icon({ name, size = 18, class: cls }: { name: IconName; size?: n
       aria-hidden="true"
       focusable="false"
     >
-      {paths[name]}
+      {children}
     </svg>
   );
 }

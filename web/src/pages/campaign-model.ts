@@ -8,51 +8,9 @@ import type { Tone } from "../ui";
 
 export const STATUSES = ["draft", "scheduled", "testing", "sending", "paused", "sent", "cancelled"] as const;
 export type CampaignStatus = (typeof STATUSES)[number];
-export type Metric = "opens" | "clicks" | "revenue";
-
-export interface Variant {
-  key: string;
-  name?: string;
-  subject?: string;
-  preheader?: string;
-  templateId?: number;
-}
-
-export interface AbTest {
-  variants: Variant[];
-  /** percent of the audience in the test */
-  testShare: number;
-  metric: Metric;
-  waitHours: number;
-}
-
-export type Schedule = { kind: "now" } | { kind: "at"; at: number } | { kind: "local"; date: string; time: string } | { kind: "after_parent"; hours: number };
-
-export interface Audience {
-  segments: number[];
-  topics: string[];
-  excludeSegments: number[];
-  /** a resend: the non-openers of this campaign */
-  nonOpenersOf?: number;
-}
-
-export interface VariantFigures {
-  variant: string;
-  recipients: number;
-  opens: number;
-  clicks: number;
-  conversions: number;
-  revenue: number;
-  value: number;
-}
-
-export interface Winner {
-  variant: string;
-  metric: Metric;
-  decidedAt: number;
-  how: "auto" | "manual";
-  figures: VariantFigures[];
-}
+/** The shapes the Worker validates and stores: types only (no zod in the bundle). */
+export type { AbTest, Audience, Metric, Schedule, Variant, VariantFigures, Winner } from "../../../worker/campaigns/model";
+import type { AbTest, Audience, Metric, Schedule, Winner } from "../../../worker/campaigns/model";
 
 export interface Progress {
   total: number | null;
