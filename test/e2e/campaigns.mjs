@@ -2,14 +2,8 @@
 // with an A/B subject test sent now, its live progress into the test phase, the winner picked by hand, the
 // messages in the Outbox, opens and clicks in the report, the resend to non-openers, and the editor at 800 px.
 // Run with `npm run test:e2e` (builds web/dist first). Screenshots go to test-output/campaigns-*.png.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { ownerSession, root, startDevServer } from "../support/dev-server.mjs";
+import { assert, ownerApi, runBrowserTest, sleep } from "./harness.mjs";
 
-const shots = join(root, "test-output");
-const started = Date.now();
-const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const OWNER = { email: "owner@example.com", password: "correct horse battery staple" };
 const CHROME_UA = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 const LINK = "https://juniper.example/spring";
@@ -18,24 +12,9 @@ const CAMPAIGN = "Spring sale UK";
 const SUBJECT_A = "Spring is here: 20% off";
 const SUBJECT_B = "{{ contact.first_name }}, your spring picks are in";
 
-function assert(cond, message) {
-  if (!cond) throw new Error(`Assertion failed: ${message}`);
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-let server = null;
-let browser = null;
-let launching = null;
-
 /** The store, a topic, a template that passes the compliance lint, 20 subscribed contacts (12 in GB) and some orders. */
 async function seed(url) {
-  const api = await ownerSession(url);
-  const call = async (method, path, body) => {
-    const res = await api(path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-    const data = await res.json().catch(() => null);
-    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(data)}`);
-    return data;
-  };
+  const call = await ownerApi(url);
   await call("PATCH", "/api/settings", {
     store: { name: "Juniper & Co", address: "12 Harbour Street, Bristol BS1 4RN, United Kingdom", website: "https://juniper.example", timezone: "Europe/London", currency: "GBP" },
     sender: { fromName: "Juniper & Co", fromEmail: "hello@juniper.example" },
@@ -76,49 +55,12 @@ function trackedLinks(raw) {
   return { open: urls.find((u) => /\/o\//.test(u)), clicks: urls.filter((u) => /\/c\//.test(u)) };
 }
 
-async function main() {
-  await mkdir(shots, { recursive: true });
-  launching = chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  launching.then((b) => (browser = b), () => {});
-  console.log(`[${elapsed()}] starting wrangler dev`);
-  server = await startDevServer();
+await runBrowserTest("campaigns", async ({ server, newPage, step, shot, allowing, log }) => {
   const base = server.url;
-  console.log(`[${elapsed()}] up on ${base}; seeding`);
+  log("seeding");
   const { call, topic } = await seed(base);
-  browser = await launching;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
   // wrangler dev on a busy machine can take seconds per request: generous waits, exact conditions.
-  page.setDefaultTimeout(20_000);
-
-  // Any console error, uncaught exception or server error fails the run, except those a step expects.
-  const problems = [];
-  let allowed = [];
-  page.on("console", (m) => {
-    if (m.type() !== "error") return;
-    if (allowed.some((re) => re.test(m.text()))) return;
-    problems.push(`console error: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`uncaught exception: ${e.message}`));
-  page.on("response", (r) => r.status() >= 500 && problems.push(`server error ${r.status()} for ${r.request().method()} ${r.url()}`));
-
-  const step = async (name, fn) => {
-    console.log(`[${elapsed()}] ${name}`);
-    try {
-      await fn();
-    } catch (err) {
-      await page.screenshot({ path: join(shots, "campaigns-failure.png"), fullPage: true }).catch(() => {});
-      throw new Error(`step "${name}" failed: ${err.message}`);
-    }
-    if (problems.length) throw new Error(`step "${name}" produced:\n  ${problems.join("\n  ")}`);
-  };
-  const shot = async (name, opts = {}) => {
-    await page.mouse.move(0, 0);
-    await page.screenshot({ path: join(shots, `campaigns-${name}.png`), fullPage: opts.full ?? true });
-  };
+  const page = await newPage({ viewport: { width: 1280, height: 900 }, timeout: 20_000 });
   const sidebar = (name) => page.locator(".sidebar").getByRole("link", { name, exact: true });
 
   await step("sign in", async () => {
@@ -198,12 +140,12 @@ async function main() {
     const yesterday = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
     await page.locator("#camp-date").fill(yesterday);
     await page.getByTestId("schedule-note").getByText("Europe/London").waitFor();
-    allowed = [/status of 422/];
-    await page.getByRole("button", { name: "Schedule", exact: true }).click();
-    await page.getByRole("dialog").getByRole("button", { name: "Schedule campaign" }).click();
-    await page.locator("#camp-schedule .field-error", { hasText: "that time has passed" }).waitFor();
-    await page.getByTestId("campaign-issues").getByText("that time has passed").waitFor();
-    allowed = [];
+    await allowing([/status of 422/], async () => {
+      await page.getByRole("button", { name: "Schedule", exact: true }).click();
+      await page.getByRole("dialog").getByRole("button", { name: "Schedule campaign" }).click();
+      await page.locator("#camp-schedule .field-error", { hasText: "that time has passed" }).waitFor();
+      await page.getByTestId("campaign-issues").getByText("that time has passed").waitFor();
+    });
     await page.getByRole("radio", { name: "Send now" }).click();
     await page.locator('[data-save="saved"]').waitFor({ timeout: 30_000 });
   });
@@ -330,21 +272,4 @@ async function main() {
     await page.getByTestId("variant-table").waitFor();
     await shot("06-report-800");
   });
-
-  console.log(`[${elapsed()}] all campaign steps passed; screenshots in ${shots}`);
-}
-
-let failed = false;
-try {
-  await main();
-} catch (err) {
-  failed = true;
-  console.error(`\nCAMPAIGNS E2E FAILED after ${elapsed()}: ${err.stack ?? err}`);
-  if (server) console.error(`\n--- wrangler dev output (last 3000 chars) ---\n${server.log().slice(-3000)}`);
-} finally {
-  // The browser may still be starting if an early step failed.
-  browser ??= await launching?.catch(() => null);
-  await browser?.close().catch(() => {});
-  await server?.stop().catch(() => {});
-}
-process.exit(failed ? 1 : 0);
+});

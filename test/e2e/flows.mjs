@@ -1,47 +1,18 @@
 // End-to-end test of the flow editor: on a fresh wrangler dev, build a small flow on the canvas (a problem shown,
 // then fixed), publish it, post a Checkout Started with a write key and watch it run (the email in the Outbox, the
 // canvas counts), run the simulator, and create a draft from the prebuilt gallery. Fails on any console error.
-// Run with `npm run test:e2e` (builds web/dist first). Screenshots go to test-output/.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { ownerSession, root, startDevServer } from "../support/dev-server.mjs";
+// Run with `npm run test:e2e` (builds web/dist first). Screenshots go to test-output/flows-*.png.
+import { ownerApi, runBrowserTest } from "./harness.mjs";
 
-const shots = join(root, "test-output");
-const started = Date.now();
-const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const OWNER = { email: "owner@example.com", name: "Owner", password: "correct horse battery staple" };
 const FLOW = "Checkout follow-up";
 const SUBJECT = "You left something in your cart";
 
-function assert(cond, message) {
-  if (!cond) throw new Error(`Assertion failed: ${message}`);
-}
-
-let server = null;
-let browser = null;
-let launching = null;
-
-async function main() {
-  await mkdir(shots, { recursive: true });
-  launching = chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  launching.then((b) => (browser = b), () => {});
-  console.log(`[${elapsed()}] starting wrangler dev`);
-  server = await startDevServer();
+await runBrowserTest("flows", async ({ server, newPage, step, shot, assert }) => {
   const { url } = server;
-  console.log(`[${elapsed()}] wrangler is up on ${url}`);
 
   // ---- data through the API: a write key, a template, sender and address, the public URL ----------------------
-  const api = await ownerSession(url, OWNER);
-  const call = async (method, path, body) => {
-    const res = await api(path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
+  const call = await ownerApi(url, OWNER);
   const { key: writeKey } = await call("POST", "/api/write-keys", { name: "Storefront" });
   await call("PATCH", "/api/settings", {
     store: { name: "Fern & Fable", address: "1 Harbour Street, Portsmouth PO1 2AB, UK", website: "https://shop.example.com" },
@@ -56,25 +27,7 @@ async function main() {
   const ingest = (path, body) =>
     fetch(`${url}/v1/${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Basic ${Buffer.from(`${writeKey}:`).toString("base64")}` }, body: JSON.stringify(body) });
 
-  browser = await launching;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const problems = [];
-  page.on("console", (m) => m.type() === "error" && problems.push(`console error: ${m.text()}`));
-  page.on("pageerror", (e) => problems.push(`uncaught exception: ${e.message}`));
-  page.on("response", (r) => r.status() >= 500 && problems.push(`server error ${r.status()} for ${r.request().method()} ${r.url()}`));
-  const step = async (name, fn) => {
-    console.log(`[${elapsed()}] ${name}`);
-    try {
-      await fn();
-    } catch (err) {
-      await page.screenshot({ path: join(shots, "flows-failure.png"), fullPage: true }).catch(() => {});
-      throw new Error(`step "${name}" failed: ${err.message}`);
-    }
-    if (problems.length) throw new Error(`step "${name}" produced:\n  ${problems.join("\n  ")}`);
-  };
-  const shot = (name, fullPage = false) => page.screenshot({ path: join(shots, `flows-${name}.png`), fullPage });
+  const page = await newPage({ viewport: { width: 1280, height: 860 } });
   const node = (id) => page.locator(`.flow-node[data-node="${id}"]`);
 
   await step("sign in and open Flows", async () => {
@@ -119,7 +72,7 @@ async function main() {
     await node("email_1").locator(".flow-node-problem").getByText("Choose the email template").waitFor();
     await page.getByTestId("problems").getByText("Choose the email template").waitFor();
     assert(await page.getByTestId("publish").isDisabled(), "Publish stays disabled");
-    await shot("problem");
+    await shot("problem", { fullPage: false });
     await page.getByLabel("Template", { exact: true }).selectOption(String(template.id));
     await node("email_1").getByText("Cart reminder").waitFor();
     assert((await node("email_1").locator(".flow-node-problem").count()) === 0, "the problem left the step");
@@ -148,7 +101,7 @@ async function main() {
     await node("email_1").locator('[data-figure="sent"] dd').getByText("1", { exact: true }).waitFor({ timeout: 30_000 });
     await page.getByTestId("flow-totals").getByText("entered").waitFor();
     await page.locator(".toast").first().waitFor({ state: "detached", timeout: 8000 }).catch(() => {});
-    await shot("canvas-counts");
+    await shot("canvas-counts", { fullPage: false });
     await page.locator(".sidebar").getByRole("link", { name: "Outbox" }).click();
     await page.getByRole("link", { name: SUBJECT }).first().waitFor({ timeout: 20_000 });
     await page.goBack();
@@ -164,7 +117,7 @@ async function main() {
     await page.getByTestId("simulation-sends").getByText("Cart reminder").waitFor();
     assert(await node("email_1").evaluate((el) => el.classList.contains("is-visited")), "the email step is on the highlighted path");
     assert(await node("delay_1").evaluate((el) => el.classList.contains("is-visited")), "the delay is on the highlighted path");
-    await shot("simulator");
+    await shot("simulator", { fullPage: false });
   });
 
   await step("the prebuilt gallery creates a draft and shows what to do before publishing", async () => {
@@ -175,7 +128,7 @@ async function main() {
     const cards = page.getByTestId("flow-gallery").locator(".flow-card");
     await cards.nth(7).waitFor();
     assert((await cards.count()) === 8, `8 prebuilt flows, got ${await cards.count()}`);
-    await shot("gallery", true);
+    await shot("gallery");
     await page.getByRole("button", { name: "Use Abandoned cart" }).click();
     await page.waitForURL(/\/flows\/\d+$/);
     await page.getByRole("heading", { name: "Abandoned cart" }).waitFor();
@@ -183,21 +136,4 @@ async function main() {
     await node("reminder").waitFor();
     await page.locator(".page-header").getByText("Draft", { exact: true }).waitFor();
   });
-
-  console.log(`[${elapsed()}] all flow steps passed; screenshots in ${shots}`);
-}
-
-let failed = false;
-try {
-  await main();
-} catch (err) {
-  failed = true;
-  console.error(`\nFLOWS E2E FAILED after ${elapsed()}: ${err.stack ?? err}`);
-  if (server) console.error(`\n--- wrangler dev output (last 3000 chars) ---\n${server.log().slice(-3000)}`);
-} finally {
-  // The browser may still be starting if an early step failed.
-  browser ??= await launching?.catch(() => null);
-  await browser?.close().catch(() => {});
-  await server?.stop().catch(() => {});
-}
-process.exit(failed ? 1 : 0);
+});

@@ -4,16 +4,11 @@
 // opens the preference center, adds a topic, pauses, then unsubscribes from everything. A name with a script in it
 // is shown escaped everywhere, and the plain HTML form works with JavaScript off. Fails on any console error or
 // dialog. Run with `npm run test:e2e` (builds web/dist first). Screenshots go to test-output/forms-*.png.
-import { mkdir } from "node:fs/promises";
 import { createServer } from "node:http";
-import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { chromium } from "playwright-core";
-import { freePort, ownerSession, root, startDevServer } from "../support/dev-server.mjs";
+import { freePort } from "../support/dev-server.mjs";
+import { assert, ownerApi, runBrowserTest, sleep } from "./harness.mjs";
 
-const shots = join(root, "test-output");
-const started = Date.now();
-const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const OWNER = { email: "owner@example.com", password: "correct horse battery staple" };
 const STORE = "Fern & Fable";
 const FORM = "Footer signup";
@@ -23,10 +18,6 @@ const CONFIRM_SUBJECT = `Please confirm your subscription to ${STORE}`;
 const WELCOME_SUBJECT = "Welcome to Fern & Fable";
 const DAY = 86_400_000;
 
-function assert(cond, message) {
-  if (!cond) throw new Error(`Assertion failed: ${message}`);
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Retries `fn` until it returns something truthy (the queue and flows run in the background). */
 async function until(what, fn, timeoutMs = 20_000) {
@@ -38,11 +29,6 @@ async function until(what, fn, timeoutMs = 20_000) {
     await sleep(300);
   }
 }
-
-let server = null;
-let browser = null;
-let launching = null;
-let site = null;
 
 /** The shop's own website on another origin: a page with the pasted snippet, and one with the plain HTML form. */
 async function startSite() {
@@ -83,27 +69,14 @@ ${body}
   };
 }
 
-async function main() {
-  await mkdir(shots, { recursive: true });
-  launching = chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  launching.then((b) => (browser = b), () => {});
-  site = await startSite();
-  console.log(`[${elapsed()}] starting wrangler dev (the shop's site is ${site.origin})`);
-  server = await startDevServer();
+await runBrowserTest("forms", async ({ server, newPage, usePage, step, shot, allowing, problem, cleanup, log }) => {
+  const site = await startSite();
+  cleanup(site.stop);
   const base = server.url;
-  console.log(`[${elapsed()}] wrangler is up on ${base}; seeding`);
+  log(`the shop's site is ${site.origin}; seeding`);
 
   // ---- through the API: the store, topics, a welcome flow on the newsletter topic --------------------------------
-  const api = await ownerSession(base);
-  const call = async (method, path, body) => {
-    const res = await api(path, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-    const data = await res.json().catch(() => null);
-    if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${JSON.stringify(data)}`);
-    return data;
-  };
+  const call = await ownerApi(base);
   await call("PATCH", "/api/settings", {
     store: { name: STORE, address: "1 Harbour Street, Portsmouth PO1 2AB, UK", website: "https://fernandfable.example", brandColor: "#2f6f4f" },
     sender: { fromName: STORE, fromEmail: "hello@fernandfable.example" },
@@ -134,45 +107,19 @@ async function main() {
     return items.find((m) => m.toEmail === email && (!subject || m.subject === subject)) ?? null;
   };
 
-  browser = await launching;
-  const problems = [];
-  let allowed = [];
-  /** Every page of the run reports console errors, exceptions, 5xx answers and any dialog (an injected alert). */
-  const watch = (p, who) => {
-    p.setDefaultTimeout(20_000);
-    p.on("console", (m) => {
-      if (m.type() === "error" && !allowed.some((re) => re.test(m.text()))) problems.push(`${who}: console error: ${m.text()}`);
-      if (m.type() === "warning" && /Tern form/.test(m.text())) problems.push(`${who}: ${m.text()}`);
-    });
-    p.on("pageerror", (e) => problems.push(`${who}: uncaught exception: ${e.message}`));
-    p.on("response", (r) => r.status() >= 500 && problems.push(`${who}: server error ${r.status()} for ${r.request().method()} ${r.url()}`));
+  /** Every page of the run also fails on the form script's warnings and on any dialog (an injected alert). */
+  const open = async (label, options) => {
+    const p = await newPage({ label, timeout: 20_000, ...options });
+    p.on("console", (m) => m.type() === "warning" && /Tern form/.test(m.text()) && problem(`${label}: ${m.text()}`));
     p.on("dialog", (d) => {
-      problems.push(`${who}: a ${d.type()} dialog opened: ${d.message()} (injected script ran)`);
+      problem(`${label}: a ${d.type()} dialog opened: ${d.message()} (injected script ran)`);
       d.dismiss().catch(() => {});
     });
     return p;
   };
-  const adminContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = watch(await adminContext.newPage(), "admin");
+  const page = await open("admin", { viewport: { width: 1280, height: 900 } });
   // The visitor is someone else, in their own browser profile.
-  const visitorContext = await browser.newContext({ viewport: { width: 1100, height: 860 } });
-  const visitor = watch(await visitorContext.newPage(), "visitor");
-
-  let current = page;
-  const step = async (name, fn) => {
-    console.log(`[${elapsed()}] ${name}`);
-    try {
-      await fn();
-    } catch (err) {
-      await current.screenshot({ path: join(shots, "forms-failure.png"), fullPage: true }).catch(() => {});
-      throw new Error(`step "${name}" failed: ${err.message}`);
-    }
-    if (problems.length) throw new Error(`step "${name}" produced:\n  ${problems.join("\n  ")}`);
-  };
-  const shot = async (p, name, full = true) => {
-    await p.mouse.move(0, 0);
-    await p.screenshot({ path: join(shots, `forms-${name}.png`), fullPage: full });
-  };
+  const visitor = await open("visitor", { viewport: { width: 1100, height: 860 } });
   const sidebar = (name) => page.locator(".sidebar").getByRole("link", { name, exact: true });
 
   // ---- 1. the form, built in the admin ---------------------------------------------------------------------------
@@ -225,7 +172,7 @@ async function main() {
     assert(def.topics.length === 1 && def.topics[0].key === "newsletter", `one topic, newsletter: ${JSON.stringify(def.topics)}`);
     assert(def.allowedOrigins.join() === site.origin, `allowed origin ${site.origin}, got ${def.allowedOrigins}`);
     await page.locator(".toast").first().waitFor({ state: "detached", timeout: 8000 }).catch(() => {});
-    await shot(page, "01-editor");
+    await shot("01-editor");
   });
 
   let script = "";
@@ -239,7 +186,7 @@ async function main() {
     assert(plainHtml.startsWith(`<form action="${base}/forms/${formId}" method="post"`), `the plain HTML snippet: ${plainHtml.slice(0, 120)}`);
     const js = await (await fetch(`${base}/forms/${formId}.js`)).arrayBuffer();
     console.log(`    the form's script: ${js.byteLength} bytes, ${gzipSync(Buffer.from(js)).length} gzipped`);
-    await shot(page, "02-embed", false);
+    await shot("02-embed", { fullPage: false });
   });
 
   // ---- 2. the snippet on the shop's own site ---------------------------------------------------------------------
@@ -248,7 +195,7 @@ async function main() {
   const host = visitor.locator(`tern-form[data-form="${formId}"]`);
 
   await step("the shop's page on another origin draws the form in a Shadow DOM", async () => {
-    current = visitor;
+    usePage(visitor);
     await visitor.goto(`${site.origin}/`);
     await host.getByLabel("Email").waitFor();
     await host.getByLabel("First name").waitFor();
@@ -267,16 +214,16 @@ async function main() {
   await step("a quick submit with a mistyped email shows the error next to the field", async () => {
     await host.getByLabel("Email").fill("ada.lovelace@example");
     // The browser logs the refused submission's 400 as a console error; that one is expected here.
-    allowed = [/status of 400/];
-    await host.getByRole("button", { name: "Subscribe" }).click();
-    const error = host.locator(`#t${formId}-email-e`);
-    await error.getByText(/valid email/i).waitFor();
-    assert((await host.getByLabel("Email").getAttribute("aria-invalid")) === "true", "the email field is marked invalid");
-    assert((await host.getByLabel("Email").getAttribute("aria-describedby")) === `t${formId}-email-e`, "the error is tied to the field");
-    assert(await host.getByLabel("Email").evaluate((el) => el.getRootNode().activeElement === el), "focus moves to the field with the error");
-    assert((await host.locator(".status.bad").count()) === 0, "no general error when the field says it");
-    allowed = [];
-    await shot(visitor, "03-embedded-error");
+    await allowing([/status of 400/], async () => {
+      await host.getByRole("button", { name: "Subscribe" }).click();
+      const error = host.locator(`#t${formId}-email-e`);
+      await error.getByText(/valid email/i).waitFor();
+      assert((await host.getByLabel("Email").getAttribute("aria-invalid")) === "true", "the email field is marked invalid");
+      assert((await host.getByLabel("Email").getAttribute("aria-describedby")) === `t${formId}-email-e`, "the error is tied to the field");
+      assert(await host.getByLabel("Email").evaluate((el) => el.getRootNode().activeElement === el), "focus moves to the field with the error");
+      assert((await host.locator(".status.bad").count()) === 0, "no general error when the field says it");
+    });
+    await shot("03-embedded-error");
   });
 
   await step("a person fills it in (a name with a script in it) and is told to check their inbox", async () => {
@@ -288,7 +235,7 @@ async function main() {
     await host.getByRole("button", { name: "Subscribe" }).click();
     await host.getByText("Almost done: please check your inbox and click the link to confirm your subscription.").waitFor();
     assert((await host.locator("form").count()) === 0, "the message replaces the form");
-    await shot(visitor, "04-embedded-success");
+    await shot("04-embedded-success");
     const contact = await until("the contact", () => contactOf(EMAIL));
     assert(contact.firstName === NAME, `the name is stored as typed, got ${JSON.stringify(contact.firstName)}`);
     const sub = contact.subscriptions.find((s) => s.key === "newsletter");
@@ -300,7 +247,7 @@ async function main() {
   let confirmUrl = "";
   let confirmId = "";
   await step("the confirmation email is in the Outbox; its link is taken from the email", async () => {
-    current = page;
+    usePage(page);
     // The send goes through the local queue; the Outbox page shows what is there when it opens.
     await until("the confirmation email", () => outboxTo(EMAIL, CONFIRM_SUBJECT), 30_000);
     await sidebar("Outbox").click();
@@ -316,11 +263,11 @@ async function main() {
     await mail.getByText(`Hi ${NAME},`).waitFor();
     const html = await (await page.request.get(`${base}/api/outbox/${encodeURIComponent(confirmId)}/html`)).text();
     assert(html.includes("Hi Ada &lt;script&gt;alert(1)&lt;/script&gt;,") && !html.includes("<script>"), "the name is HTML-escaped in the email");
-    await shot(page, "05-outbox-confirmation");
+    await shot("05-outbox-confirmation");
   });
 
   await step("opening the link shows a button; nothing is confirmed by the GET", async () => {
-    current = visitor;
+    usePage(visitor);
     await visitor.goto(confirmUrl);
     await visitor.getByRole("heading", { name: "Confirm your subscription" }).waitFor();
     await visitor.getByText(`Hi ${NAME},`).waitFor();
@@ -330,7 +277,7 @@ async function main() {
     const contact = await contactOf(EMAIL);
     assert(contact.subscriptions.find((s) => s.key === "newsletter")?.status === "pending", "still pending after GETs");
     assert((await eventsOf(contact.id, "Subscribed")).length === 0, "no Subscribed event yet");
-    await shot(visitor, "06-confirm-page");
+    await shot("06-confirm-page");
   });
 
   await step("the button confirms: subscribed, a Subscribed event, the welcome flow sends", async () => {
@@ -347,7 +294,7 @@ async function main() {
   // ---- 4. the preference center, from the welcome email ---------------------------------------------------------
   let preferencesUrl = "";
   await step("the welcome email in the Outbox links to the preference center", async () => {
-    current = page;
+    usePage(page);
     await sidebar("Outbox").click();
     await page.getByRole("link", { name: WELCOME_SUBJECT }).click();
     const mail = page.frameLocator('iframe[title="The email as the recipient sees it"]');
@@ -359,7 +306,7 @@ async function main() {
   });
 
   await step("preference center: the name is escaped, add a topic, pause for 30 days, save", async () => {
-    current = visitor;
+    usePage(visitor);
     await visitor.goto(preferencesUrl);
     await visitor.waitForURL(/\/p\/[^/]+$/);
     await visitor.getByRole("heading", { name: "Your email preferences" }).waitFor();
@@ -387,7 +334,7 @@ async function main() {
     assert(updated.length === 1 && updated[0].properties.paused_until, `a Preferences Updated event with the pause: ${JSON.stringify(updated)}`);
     const subscribed = await eventsOf(contact.id, "Subscribed");
     assert(subscribed.some((e) => e.properties.topic === "restocks"), `a Subscribed event for the new topic: ${JSON.stringify(subscribed)}`);
-    await shot(visitor, "07-preferences");
+    await shot("07-preferences");
   });
 
   await step("preference center: unsubscribe from everything", async () => {
@@ -401,12 +348,12 @@ async function main() {
     assert(events.some((e) => e.properties.scope === "all"), `an Unsubscribed event: ${JSON.stringify(events)}`);
     const sub = contact.subscriptions.find((s) => s.key === "newsletter");
     assert(sub.consentText && sub.pageUrl === `${site.origin}/`, `the consent record is kept: ${JSON.stringify(sub)}`);
-    await shot(visitor, "08-preferences-unsubscribed");
+    await shot("08-preferences-unsubscribed");
   });
 
   // ---- 5. the name in the admin ------------------------------------------------------------------------------------
   await step("the admin's contact page shows the name as text, with the consent record", async () => {
-    current = page;
+    usePage(page);
     await sidebar("Contacts").click();
     await page.getByLabel("Search contacts").fill(EMAIL);
     await page.getByRole("link", { name: NAME }).first().click();
@@ -414,17 +361,16 @@ async function main() {
     await page.getByRole("heading", { name: NAME, level: 1 }).waitFor();
     await page.getByText(`${site.origin}/`).first().waitFor();
     assert((await page.evaluate(() => [...document.scripts].filter((s) => s.textContent.includes("alert(1)")).length)) === 0, "no script element from the name");
-    await shot(page, "09-contact");
+    await shot("09-contact");
     await sidebar("Outbox").click();
     await page.getByRole("link", { name: CONFIRM_SUBJECT }).waitFor();
   });
 
   // ---- 6. the plain HTML form, without JavaScript -----------------------------------------------------------------
   await step("with JavaScript off, the plain HTML form posts and comes back to the shop's site", async () => {
-    const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1000, height: 800 } });
+    const p = await open("no-js visitor", { javaScriptEnabled: false, viewport: { width: 1000, height: 800 } });
+    usePage(p);
     try {
-      const p = watch(await noJs.newPage(), "no-js visitor");
-      current = p;
       await p.goto(`${site.origin}/plain`);
       await p.getByLabel("Email").fill("grace@example.com");
       await p.getByLabel("First name").fill("Grace");
@@ -434,7 +380,7 @@ async function main() {
       await p.waitForURL(`${site.origin}/#tern-form=subscribed`);
       await p.getByRole("heading", { name: "Our story" }).waitFor();
     } finally {
-      await noJs.close();
+      await p.context().close();
     }
     const grace = await until("the no-JS contact", () => contactOf("grace@example.com"));
     assert(grace.subscriptions.find((s) => s.key === "newsletter")?.status === "pending", "a pending subscription from the plain form");
@@ -457,22 +403,4 @@ async function main() {
     res = await post({ email: "mallory@example.com" }, { origin: "https://evil.example" });
     assert(res.status === 403 && !res.headers.get("location"), `a post from a foreign origin is refused, got ${res.status}`);
   });
-
-  console.log(`[${elapsed()}] all form steps passed; screenshots in ${shots}`);
-}
-
-let failed = false;
-try {
-  await main();
-} catch (err) {
-  failed = true;
-  console.error(`\nFORMS E2E FAILED after ${elapsed()}: ${err.stack ?? err}`);
-  if (server) console.error(`\n--- wrangler dev output (last 3000 chars) ---\n${server.log().slice(-3000)}`);
-} finally {
-  // The browser may still be starting if an early step failed.
-  browser ??= await launching?.catch(() => null);
-  await browser?.close().catch(() => {});
-  await server?.stop().catch(() => {});
-  await site?.stop().catch(() => {});
-}
-process.exit(failed ? 1 : 0);
+});

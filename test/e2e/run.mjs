@@ -1,67 +1,14 @@
 // End-to-end test of the admin UI: a fresh wrangler dev with its own local D1, driven through Debian's chromium.
-// Run with `npm run test:e2e` (builds web/dist first). Screenshots go to test-output/.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { root, startDevServer } from "../support/dev-server.mjs";
-
-const shots = join(root, "test-output");
-const started = Date.now();
-const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+// Run with `npm run test:e2e` (builds web/dist first). Screenshots go to test-output/e2e-*.png.
+import { runBrowserTest } from "./harness.mjs";
 
 const OWNER = { name: "Maya Chen", email: "maya@example.com", password: "correct horse battery staple" };
 const CUSTOMER = { email: "ada@example.com", firstName: "Ada", lastName: "Lovelace" };
 
-function assert(cond, message) {
-  if (!cond) throw new Error(`Assertion failed: ${message}`);
-}
-
-let server = null;
-let browser = null;
-let launching = null;
-
-async function main() {
-  await mkdir(shots, { recursive: true });
-  // Chromium starts while wrangler applies the migrations.
-  launching = chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  launching.then((b) => (browser = b), () => {});
-  console.log(`[${elapsed()}] starting wrangler dev with a fresh local D1`);
-  server = await startDevServer();
+await runBrowserTest("e2e", async ({ server, newPage, step, shot, allowing, assert }) => {
   const base = server.url;
   const port = server.port;
-  console.log(`[${elapsed()}] wrangler is up on ${base}`);
-
-  browser = await launching;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-
-  // Any console error, uncaught exception or server error fails the run, except those a step expects.
-  const problems = [];
-  let allowed = [];
-  page.on("console", (m) => {
-    if (m.type() !== "error") return;
-    const text = m.text();
-    if (allowed.some((re) => re.test(text))) return;
-    problems.push(`console error: ${text}`);
-  });
-  page.on("pageerror", (e) => problems.push(`uncaught exception: ${e.message}`));
-  page.on("response", (r) => r.status() >= 500 && problems.push(`server error ${r.status()} for ${r.request().method()} ${r.url()}`));
-
-  const step = async (name, fn) => {
-    console.log(`[${elapsed()}] ${name}`);
-    try {
-      await fn();
-    } catch (err) {
-      await page.screenshot({ path: join(shots, "e2e-failure.png"), fullPage: true }).catch(() => {});
-      throw new Error(`step "${name}" failed: ${err.message}`);
-    }
-    if (problems.length) throw new Error(`step "${name}" produced:\n  ${problems.join("\n  ")}`);
-  };
-  const shot = (name) => page.screenshot({ path: join(shots, `e2e-${name}.png`), fullPage: true });
+  const page = await newPage({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
 
   await step("first run: create the owner account", async () => {
     await page.goto(base);
@@ -299,12 +246,12 @@ async function main() {
     await page.reload();
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     // The browser logs the refused login's 401 as a console error; that one is expected here.
-    allowed = [/status of 401/];
-    await page.getByLabel("Email").fill(OWNER.email);
-    await page.getByLabel("Password").fill("not the password");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByText("Email or password is incorrect").waitFor();
-    allowed = [];
+    await allowing([/status of 401/], async () => {
+      await page.getByLabel("Email").fill(OWNER.email);
+      await page.getByLabel("Password").fill("not the password");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByText("Email or password is incorrect").waitFor();
+    });
     await page.getByLabel("Password").fill(OWNER.password);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Flows" }).waitFor();
@@ -339,17 +286,17 @@ async function main() {
     await page.getByLabel("Subject").fill("Hello {{ contact.first_name ");
     await page.getByLabel("HTML body").fill(`<p>Hi {{ contact.first_name | default: "there" }}, welcome!</p>\n<p><a href="${LINK}">Shop the spring sale</a></p>`);
     // A Liquid mistake is refused by the server and shown beside the field it is in.
-    allowed = [/status of 400/];
-    await page.getByRole("button", { name: "Create template" }).click();
-    await page.locator(".field.has-error", { hasText: "Subject" }).getByText("not closed").waitFor();
-    await page.getByLabel("Subject").fill("Hello {{ contact.first_name }}");
-    // The live preview renders the unsaved draft for the contact picked here.
-    await page.getByRole("button", { name: /Preview as/ }).click();
-    await page.getByLabel("Search contacts to preview as").fill("ada");
-    await page.getByRole("option", { name: /Ada Lovelace/ }).click();
-    await page.getByTestId("inbox-line").getByText("Hello Ada").waitFor();
-    await page.frameLocator('iframe[title="Email preview"]').getByText("Hi Ada, welcome!").waitFor();
-    allowed = [];
+    await allowing([/status of 400/], async () => {
+      await page.getByRole("button", { name: "Create template" }).click();
+      await page.locator(".field.has-error", { hasText: "Subject" }).getByText("not closed").waitFor();
+      await page.getByLabel("Subject").fill("Hello {{ contact.first_name }}");
+      // The live preview renders the unsaved draft for the contact picked here.
+      await page.getByRole("button", { name: /Preview as/ }).click();
+      await page.getByLabel("Search contacts to preview as").fill("ada");
+      await page.getByRole("option", { name: /Ada Lovelace/ }).click();
+      await page.getByTestId("inbox-line").getByText("Hello Ada").waitFor();
+      await page.frameLocator('iframe[title="Email preview"]').getByText("Hi Ada, welcome!").waitFor();
+    });
     assert((await page.getByText("Please correct the highlighted fields").count()) === 0, "the banner went with the last field error");
     await page.getByRole("radio", { name: "Plain text" }).click();
     await page.getByTestId("preview-text").getByText("Hi Ada, welcome!").waitFor();
@@ -436,22 +383,4 @@ async function main() {
     await page.getByText("bounced@example.com can be emailed again").waitFor();
     await page.getByText("No suppressed addresses").waitFor();
   });
-
-  console.log(`[${elapsed()}] all steps passed; screenshots in ${shots}`);
-}
-
-let failed = false;
-try {
-  await main();
-} catch (err) {
-  failed = true;
-  console.error(`\nE2E FAILED after ${elapsed()}: ${err.stack ?? err}`);
-  const log = server?.log() ?? "";
-  if (log) console.error(`\n--- wrangler dev output (last 3000 chars) ---\n${log.slice(-3000)}`);
-} finally {
-  // The browser may still be starting if an early step failed.
-  browser ??= await launching?.catch(() => null);
-  await browser?.close().catch(() => {});
-  await server?.stop().catch(() => {});
-}
-process.exit(failed ? 1 : 0);
+});
