@@ -114,8 +114,11 @@ await runBrowserTest("campaigns", async ({ server, newPage, step, shot, allowing
   await step("Editor: topic, audience with the live estimate, A/B subject test", async () => {
     await page.getByLabel("Sending topic").selectOption(String(topic.id));
     await page.getByRole("button", { name: "Add segment or topic" }).click();
-    await page.keyboard.type("UK sub");
-    await page.keyboard.press("Enter");
+    const search = page.getByLabel("Add segment or topic: search");
+    await search.waitFor(); // the picker opens focused; typing before it exists would type into nothing
+    await search.pressSequentially("UK sub");
+    await page.getByRole("option", { name: /UK subscribers/ }).waitFor();
+    await search.press("Enter");
     await page.getByTestId("audience-include").getByText(SEGMENT).waitFor();
     await page.getByTestId("campaign-estimate-value").getByText("12", { exact: true }).waitFor();
     await page.getByTestId("summary-recipients").getByText("12", { exact: true }).waitFor();

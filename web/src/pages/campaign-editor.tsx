@@ -287,10 +287,13 @@ export function CampaignEditor({ initial, onChanged }: { initial: Campaign; onCh
     setCounting(false);
   };
 
+  // Saves once the form has rested for 700 ms. Also when it comes back within that time to a value the debounce
+  // already holds (a date picked, saved by Schedule, then "Send now" again): the debounced value never changes
+  // then, so the key and the saved key are watched too.
   const debounced = useDebounced(key, 700);
   useEffect(() => {
     if (debounced === key && dirty && !blocked && key !== refused) void save();
-  }, [debounced]);
+  }, [debounced, key, savedKey]);
 
   const set = <K extends keyof Form>(k: K) => (v: Form[K]) => {
     setForm((f) => ({ ...f, [k]: v }));
