@@ -15,7 +15,7 @@
  *
  * Knobs for a quick look (defaults are what the targets are judged by): BENCH_BATCHES (ingest batches per
  * side, 240), BENCH_CONCURRENCY (clients: 4 for ingest, 8 for tracking), BENCH_REQUESTS (tracking requests
- * per side, 3000), BENCH_MESSAGES (render messages per side, 720).
+ * per side, 3000), BENCH_MESSAGES (render messages per side, 720), BENCH_LOG=debug (Miniflare and workerd output).
  */
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";

@@ -26,15 +26,22 @@ export async function forwardToJourneys(env: Env, events: ContactEvent[], now = 
     if (!names.has(e.name)) continue;
     byContact.set(e.contactId, [...(byContact.get(e.contactId) ?? []), { name: e.name, properties: e.properties, occurredAt: e.occurredAt }]);
   }
-  await Promise.all(
-    [...byContact].map(async ([contactId, list]) => {
+  // A few contacts at a time: a 500-event batch must not open hundreds of Durable Object calls at once.
+  const queue = [...byContact];
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [contactId, list] = next;
       try {
         await journey(env, contactId).onEvents(contactId, list);
       } catch (err) {
         console.error("journey did not take events", contactId, err);
       }
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, queue.length) }, worker));
 }
+
+/** Journeys one forward call talks to at the same time. */
+const PARALLEL = 8;
 
 export const journey = (env: Env, contactId: number) => env.JOURNEYS.get(env.JOURNEYS.idFromName(String(contactId)));

@@ -152,7 +152,7 @@ export async function startTern({ name = "tern", extraWorkers = [], miniflareOpt
   const d1Databases = workerOptions.d1Databases;
   const before = new Set(childPids("workerd"));
   const mf = new Miniflare({
-    log: new Log(LogLevel.WARN),
+    log: new Log(process.env.BENCH_LOG === "debug" ? LogLevel.DEBUG : LogLevel.WARN),
     host: "127.0.0.1",
     port: 0,
     d1Persist: path.join(dir, "v3", "d1"), // where `wrangler d1 migrations apply --persist-to dir` put it
