@@ -18,11 +18,10 @@
  *   List-Unsubscribe, List-Unsubscribe-Post, List-Id, X-Tern-Message-Id) and quoted-printable bodies.
  *   Its unsubscribe/preference/view links are precomputed data; Tern signs those 4 tokens per message.
  * A check proves like-for-like: Tern with tracking off and the baseline produce the same HTML and text.
- * Beside them (not judged) runs a what-if: Tern with the change its profile points to (see WHAT_IF).
  */
 import { Liquid } from "liquidjs";
 import MailComposer from "nodemailer/lib/mail-composer";
-import { ternModules, ternModulesPatched } from "./lib/bundle.mjs";
+import { ternModules } from "./lib/bundle.mjs";
 import { benchSecret } from "./lib/harness.mjs";
 import { alternate } from "./lib/load.mjs";
 import { recipients, STORE, TEMPLATE } from "./lib/email.mjs";
@@ -43,21 +42,6 @@ const CAMPAIGN = { id: 12, name: "Autumn picks" };
  * Wrangler bundles liquidjs's liquid.browser.mjs, whose async/await is compiled to generators + __awaiter:
  * its async render() allocates a promise per tag and output and is several times slower than renderSync().
  */
-const WHAT_IF = {
-  file: "worker/core/template.ts",
-  replace: [
-    ["textEngine.render(", "textEngine.renderSync("],
-    ["htmlEngine.render(", "htmlEngine.renderSync("],
-    [
-      `    return new Intl.NumberFormat(locale, { style: "currency", currency: currency.toUpperCase() }).format(n);`,
-      `    const key = \`\${locale} \${currency}\`;
-    let format = moneyFormats.get(key);
-    if (!format) moneyFormats.set(key, (format = new Intl.NumberFormat(locale, { style: "currency", currency: currency.toUpperCase() })));
-    return format.format(n);`,
-    ],
-    ["export function formatMoney(", "const moneyFormats = new Map<string, Intl.NumberFormat>();\nexport function formatMoney("],
-  ],
-};
 
 /** What the send consumer loads for a message (store/messages.ts loadForSend): the message and its contact. */
 function messageRow(r, i, track) {
@@ -160,18 +144,6 @@ export default {
       untracked: { send: (job) => tern.compose(job.row, template, settings, key, BASE, now) },
       baseline: { send: (job) => baseline(job, now) },
     };
-    const notes = [];
-    try {
-      const whatIf = await ternModulesPatched("tern-what-if", [WHAT_IF]);
-      sides.whatIfTracked = { send: (job) => whatIf.compose(job.tracked, template, settings, key, BASE, now) };
-      sides.whatIfUntracked = { send: (job) => whatIf.compose(job.row, template, settings, key, BASE, now) };
-      const [a, b] = [await sides.tracked.send(jobs[1]), await sides.whatIfTracked.send(jobs[1])];
-      if (a.html !== b.html || a.text !== b.text || a.subject !== b.subject) throw new Error("the what-if renders a different message");
-    } catch (err) {
-      delete sides.whatIfTracked;
-      delete sides.whatIfUntracked;
-      notes.push(`what-if skipped: ${err.message}`);
-    }
 
 
     // Like-for-like proof, and what tracking adds, on the first message.
@@ -201,14 +173,6 @@ export default {
         { label: "Tern compose(), tracking on (as sent)", short: "tracking on", ...results.tracked },
         { label: "Tern compose(), tracking off (like-for-like)", short: "tracking off", ...results.untracked },
       ],
-      extra: [
-        ...(results.whatIfTracked
-          ? [
-              { label: "what-if renderSync + cached Intl, tracking on", ...results.whatIfTracked },
-              { label: "what-if renderSync + cached Intl, tracking off", ...results.whatIfUntracked },
-            ]
-          : []),
-      ],
       baseline: { label: "liquidjs + nodemailer MailComposer", ...results.baseline },
       notes: [
         `Tern does more per message than the baseline: it signs ${4 + clicks} HMAC-SHA256 tokens with tracking on (4 with it off: unsubscribe, preferences, view, pixel), ` +
@@ -217,14 +181,6 @@ export default {
           `Web Crypto in Node runs each HMAC as a thread-pool job, workerd computes it inline, so signing costs the Worker less than it costs Node here`,
         `both encode both bodies as quoted-printable and fold headers; ${(u.html.length / 1024).toFixed(1)} KB of HTML, ${(u.raw.length / 1024).toFixed(1)} KB of MIME ` +
           `(${(t.html.length / 1024).toFixed(1)} / ${(t.raw.length / 1024).toFixed(1)} KB with tracking: the signed URLs are long)`,
-        ...(results.whatIfTracked
-          ? [
-              `what-if: worker/core/template.ts with renderSync() instead of render() in renderEmail, and one Intl.NumberFormat per locale+currency in formatMoney ` +
-                `(applied to this run's bundle only; same subject, HTML and text, checked): ${ms(results.whatIfTracked).toFixed(2)} ms tracked, ${ms(results.whatIfUntracked).toFixed(2)} ms untracked per message — ` +
-                `wrangler bundles liquidjs's liquid.browser.mjs, whose async render() is compiled to generators + __awaiter and allocates a promise per tag`,
-            ]
-          : []),
-        ...notes,
       ],
       checks,
     };
