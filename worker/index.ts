@@ -8,7 +8,7 @@ import { errorResponse, HttpError } from "./http/errors";
 import { hooks } from "./http/hooks";
 import { ingest } from "./http/ingest";
 import { preferences } from "./http/preferences";
-import { track } from "./http/track";
+import { invalidLink, track, trackingHit } from "./http/track";
 import { recordDeadLetters } from "./delivery/dead-letters";
 import { MissingSecretError } from "./delivery/links";
 import { handleSendBatch, type SendJob } from "./delivery/send";
@@ -29,10 +29,13 @@ app.route("/", track);
 app.route("/", preferences);
 app.get("/healthz", (c) => c.json({ ok: true }));
 
-app.notFound((c) => {
+app.notFound(async (c) => {
   const path = new URL(c.req.url).pathname;
   if (/^\/(api|v1|hooks|forms)(\/|$)/.test(path)) return c.json({ error: { code: "not_found", message: "Not found" } }, 404);
-  return c.env.ASSETS.fetch(c.req.raw);
+  if (/^\/[ocupv](\/|$)/.test(path)) return invalidLink(); // a link from an email, cut short or mangled
+  // A copy: the assets binding's headers are immutable, and the security-header middleware adds to them.
+  const res = await c.env.ASSETS.fetch(c.req.raw);
+  return new Response(res.body, res);
 });
 
 app.onError((err, c) => {
@@ -43,7 +46,16 @@ app.onError((err, c) => {
 });
 
 export default {
-  fetch: app.fetch,
+  async fetch(req: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    try {
+      const hit = await trackingHit(req, env, ctx); // the open pixel and click redirect, past the router
+      if (hit) return hit;
+    } catch (err) {
+      if (err instanceof MissingSecretError) return Response.json({ error: { code: "not_configured", message: err.message } }, { status: 503 });
+      throw err;
+    }
+    return app.fetch(req, env, ctx);
+  },
 
   async queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
     if (batch.queue.endsWith("-dlq")) return recordDeadLetters(batch, env);

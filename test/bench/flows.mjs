@@ -17,7 +17,6 @@
  * Wake times are read from flow_runs.next_at while the runs wait (polled every second) and checked against
  * entered_at + 1 minute; the lateness of a send is its message's queued_at minus that time.
  */
-import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { cpuMs, loadPerCore, machineNote } from "./lib/cpu.mjs";
 import { benchSecret, setupOwner, startTern } from "./lib/harness.mjs";
@@ -26,21 +25,12 @@ import { rng } from "./lib/segment.mjs";
 import { sqlClient, sqlWorker } from "./lib/shop.mjs";
 
 /**
- * Locally every contact's ContactJourney keeps its SQLite files open while it is in memory (3 descriptors:
- * database, WAL, shared memory), all in the one workerd process. 10,000 journeys entering within two minutes
- * and waking a minute later keep more than 6,000 in memory at once: past a 20,000 open-file limit workerd dies
- * ("other side closed"). On Cloudflare each Durable Object lives on its own. So the figure runs 10,000 where
- * the process may open enough files, and 3,000 (with a note) where it may not.
+ * The issue's figure is 10,000. Known problem: on this machine the local workerd sometimes exits without a word
+ * while thousands of journeys are being created ("fetch failed: other side closed"), seen at 2,000 to 10,000
+ * contacts and never at 500; open files (at most ~2,400) and memory (under 1 GB) stay far from their limits,
+ * so the cause is not known. BENCH_FLOW_CONTACTS sets another count.
  */
-const FILE_LIMIT = (() => {
-  try {
-    return Number(/Max open files\s+(\d+)/.exec(readFileSync("/proc/self/limits", "utf8"))?.[1] ?? Infinity);
-  } catch {
-    return Infinity;
-  }
-})();
-const FULL = 10_000;
-const CONTACTS = Number(process.env.BENCH_FLOW_CONTACTS ?? (FILE_LIMIT >= 4 * FULL ? FULL : 3_000));
+const CONTACTS = Number(process.env.BENCH_FLOW_CONTACTS ?? 10_000);
 const PER_BATCH = 50; // shoppers per /v1/batch request: an identify and a checkout each
 const CONCURRENCY = 4;
 const DELAY_MS = 60_000; // the flow's first wait, instead of 1 hour
@@ -221,9 +211,6 @@ export default {
       ],
       notes: [
         `the flow's first wait is 1 minute instead of the prebuilt 1 hour (${originalWait}), so the due sends come within the figure; the rest of the flow is as installed`,
-        ...(CONTACTS < FULL && !process.env.BENCH_FLOW_CONTACTS
-          ? [`${CONTACTS.toLocaleString("en-US")} contacts, not ${FULL.toLocaleString("en-US")}: this process may open ${FILE_LIMIT.toLocaleString("en-US")} files, and ${FULL.toLocaleString("en-US")} journeys in memory at once in one local workerd (3 SQLite files each) would exceed it (BENCH_FLOW_CONTACTS overrides)`]
-          : []),
         machineNote(load),
       ],
       checks,

@@ -363,6 +363,15 @@ describe("the consumer's guarantees", () => {
     }
   });
 
+  it("answers hostile tracking URLs with 404s, never a 500 or a redirect", async () => {
+    for (const path of ["/o/%E0%A4%A", "/c/%E0%A4%A", "/o/", "/c/x.y", "/o/a/b", "/c/" + "A".repeat(5000) + ".sig", "/o/%2e%2e%2fapi"]) {
+      const res = await call(path, { redirect: "manual" });
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.status, path).toBeLessThan(500);
+      expect(res.headers.get("location"), path).toBeNull();
+    }
+  });
+
   it("checks suppression, contact status and frequency cap at send time", async () => {
     const suppressedId = await contact("bounced@example.com");
     const { sha256Hex } = await import("../../worker/core/crypto");

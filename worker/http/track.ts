@@ -1,11 +1,11 @@
 /**
- * /o/:token (open pixel), /c/:token (click redirect) and /v/:token (view in browser). Tokens are verified with
+ * /o/TOKEN (open pixel), /c/TOKEN (click redirect) and /v/TOKEN (view in browser). Tokens are verified with
  * HMAC alone; hits are handed to the TRACK queue after the response, so the hot path does no D1 write.
  */
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { withCampaignContent } from "../campaigns/content";
 import { verifyToken } from "../core/tokens";
-import type { AppEnv } from "../env";
+import type { AppEnv, Env } from "../env";
 import { linkKey } from "../delivery/links";
 import { publicBase } from "../delivery/model";
 import { compose } from "../delivery/send";
@@ -22,7 +22,7 @@ export const track = new Hono<AppEnv>();
 const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (c) => c.charCodeAt(0));
 const NO_CACHE = { "Cache-Control": "no-store, no-cache, must-revalidate, private, max-age=0", Pragma: "no-cache", Expires: "0" };
 
-const invalidLink = () =>
+export const invalidLink = () =>
   htmlResponse(page("Link not valid", `<h1>This link is not valid</h1><p>It may have been copied incompletely. Please use the link from the email again.</p>`, null), 404);
 
 function hitOf(req: Request, kind: "o" | "c", messageId: string): TrackHit {
@@ -35,12 +35,12 @@ const PACK = 100;
 let pending: TrackHit[] = [];
 let flush: Promise<void> | null = null;
 
-function record(c: Context<AppEnv>, hit: TrackHit): void {
+function record(env: Env, ctx: ExecutionContext, hit: TrackHit): void {
   pending.push(hit);
   if (pending.length >= PACK) {
     const hits = pending;
     pending = [];
-    c.executionCtx.waitUntil(c.env.TRACK.send({ hits }));
+    ctx.waitUntil(env.TRACK.send({ hits }));
     return;
   }
   flush ??= (async () => {
@@ -48,25 +48,42 @@ function record(c: Context<AppEnv>, hit: TrackHit): void {
     const hits = pending;
     pending = [];
     flush = null;
-    if (hits.length) await c.env.TRACK.send({ hits });
+    if (hits.length) await env.TRACK.send({ hits });
   })();
-  c.executionCtx.waitUntil(flush);
+  ctx.waitUntil(flush);
 }
 
-track.get("/o/:token", async (c) => {
-  const payload = await verifyToken(await linkKey(c.env), c.req.param("token"), "o", Date.now());
-  if (!payload?.m) return new Response("Not found", { status: 404, headers: NO_CACHE });
-  record(c, hitOf(c.req.raw, "o", payload.m));
-  return new Response(GIF, { headers: { "Content-Type": "image/gif", ...NO_CACHE } });
-});
-
-// GET and HEAD: link scanners often use HEAD; they are recorded (as bots) and redirected like anyone else.
-track.on(["GET", "HEAD"], "/c/:token", async (c) => {
-  const payload = await verifyToken(await linkKey(c.env), c.req.param("token"), "c", Date.now());
+/**
+ * The open pixel (/o/TOKEN) and the click redirect (/c/TOKEN), GET or HEAD: link scanners often use HEAD; they
+ * are recorded (HEAD marks a bot) and answered like anyone else. The hottest requests Tern answers, so the Worker's
+ * fetch hands them here before the router and its middleware: a GIF and a redirect need neither. Returns null
+ * for any other request.
+ */
+export async function trackingHit(req: Request, env: Env, ctx: ExecutionContext): Promise<Response | null> {
+  const url = req.url;
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const kind = url[start + 1];
+  if ((kind !== "o" && kind !== "c") || url[start + 2] !== "/") return null;
+  if (req.method !== "GET" && req.method !== "HEAD") return null;
+  const end = url.search(/[?#]/);
+  const raw = url.slice(start + 3, end === -1 ? undefined : end);
+  if (!raw || raw.includes("/")) return null;
+  let token: string | null;
+  try {
+    token = decodeURIComponent(raw);
+  } catch {
+    token = null; // malformed percent-encoding: not a token of ours
+  }
+  const payload = token ? await verifyToken(await linkKey(env), token, kind, Date.now()) : null;
+  if (kind === "o") {
+    if (!payload?.m) return new Response("Not found", { status: 404, headers: NO_CACHE });
+    record(env, ctx, hitOf(req, "o", payload.m));
+    return new Response(GIF, { headers: { "Content-Type": "image/gif", "X-Content-Type-Options": "nosniff", ...NO_CACHE } });
+  }
   if (!payload?.m || !payload.u || !/^https?:\/\//i.test(payload.u)) return invalidLink();
-  record(c, { ...hitOf(c.req.raw, "c", payload.m), u: payload.u, l: payload.l ?? 0 });
+  record(env, ctx, { ...hitOf(req, "c", payload.m), u: payload.u, l: payload.l ?? 0 });
   return new Response(null, { status: 302, headers: { Location: payload.u, ...NO_CACHE, "Referrer-Policy": "no-referrer" } });
-});
+}
 
 /** The email as a web page, rendered again for its recipient (links keep working, nothing is tracked). */
 track.get("/v/:token", async (c) => {
