@@ -224,9 +224,9 @@ await runBrowserTest("e2e", async ({ server, newPage, step, shot, allowing, asse
     await page.locator(".chart-tooltip").getByText("Contacts").waitFor();
     await page.getByRole("radio", { name: "7 days" }).click();
     await page.waitForURL(/days=7/);
-    await page.getByText("last 7 days").waitFor();
+    await page.locator(".page-subtitle", { hasText: "last 7 days" }).waitFor();
     await page.getByRole("radio", { name: "30 days" }).click();
-    await page.getByText("last 30 days").waitFor();
+    await page.locator(".page-subtitle", { hasText: "last 30 days" }).waitFor();
     await page.mouse.move(0, 0);
     // The "segment saved" toast would cover the screenshot.
     await page.locator(".toast").first().waitFor({ state: "detached", timeout: 8000 });

@@ -161,19 +161,28 @@ export type Outcome =
 export async function recordOutcomes(d1: D1Database, outcomes: Outcome[], now: number): Promise<void> {
   const statements: D1PreparedStatement[] = [];
   const sentEvents: unknown[][] = [];
+  const sent: unknown[][] = [];
   for (const o of outcomes) {
     if (o.status === "sent") {
-      statements.push(
-        d1
-          .prepare("UPDATE messages SET status = 'sent', provider = ?, provider_message_id = ?, subject = ?, to_email = ?, sent_at = ?, error = NULL WHERE id = ?")
-          .bind(o.provider, o.providerMessageId, o.subject, o.toEmail, o.at, o.id),
-      );
+      sent.push([o.id, o.provider, o.providerMessageId, o.subject, o.toEmail, o.at]);
       if (o.contactId !== null) {
         sentEvents.push([o.contactId, "email", "Email Sent", JSON.stringify({ message_id: o.id, subject: o.subject }), o.at, now, "email", o.id, o.id]);
       }
     } else {
       statements.push(d1.prepare("UPDATE messages SET status = ?, error = ? WHERE id = ?").bind(o.status, o.error.slice(0, 500), o.id));
     }
+  }
+  // Every sent message of the batch in one statement: its values travel as one JSON array (one bound parameter).
+  if (sent.length) {
+    statements.push(
+      d1
+        .prepare(
+          `UPDATE messages SET status = 'sent', provider = s.value ->> 1, provider_message_id = s.value ->> 2, subject = s.value ->> 3,
+             to_email = s.value ->> 4, sent_at = s.value ->> 5, error = NULL
+           FROM json_each(?) AS s WHERE messages.id = s.value ->> 0`,
+        )
+        .bind(JSON.stringify(sent)),
+    );
   }
   statements.push(
     ...insertRows(d1, "INSERT OR IGNORE INTO events (contact_id, type, name, properties, occurred_at, received_at, source, message_id, email_id)", 9, sentEvents),
