@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { flowEventNames, flowProblems, flowSchema, isPublicHttpsUrl, parseFlow, type FlowDefinition } from "../../worker/core/flow";
+import { flowEventNames, flowProblems, flowSchema, isPublicHttpsUrl, parseFlow, usesSegments, type FlowDefinition } from "../../worker/core/flow";
 import { bucket, startRun, step, triggers, type Effect, type Run, type StepContext } from "../../worker/core/flow-step";
 import type { ContactFacts } from "../../worker/core/segment";
 
@@ -229,6 +229,13 @@ describe("other steps", () => {
     const before = facts({ contact: { id: 1, properties: {}, order_count: 2 }, events: [{ name: "Product Viewed", occurredAt: T0 - 1, properties: {} }] });
     expect(step(flow, run, { type: "start" }, ctx(T0 + 5, { facts: before })).effects[0]).toMatchObject({ templateId: 2 });
     expect(step(flow, run, { type: "start" }, ctx(T0)).run.exitReason).toBe("exit step");
+  });
+
+  it("says which flows need segment definitions (journeys load them only then)", () => {
+    const segmentCheck = { kind: "segment", definition: { type: "group", match: "all", conditions: [] } };
+    expect(usesSegments(flowOf({ a: { type: "condition", check: segmentCheck, yes: null, no: null } }))).toBe(true);
+    expect(usesSegments(flowOf({ a: { type: "condition", check: { kind: "event_since_entry", event: "Order Completed" }, yes: null, no: null } }))).toBe(false);
+    expect(usesSegments(flowOf({ a: { type: "send", templateId: 1, next: null } }))).toBe(false);
   });
 
   it("stops a malformed loop that skipped validation instead of spinning", () => {

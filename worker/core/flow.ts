@@ -230,6 +230,10 @@ export function flowEventNames(def: FlowDefinition): string[] {
   return [...names];
 }
 
+/** Does any step ask about segment membership? (Only then does a journey need the saved segments and settings.) */
+export const usesSegments = (def: FlowDefinition): boolean =>
+  Object.values(def.nodes).some((node) => node.type === "condition" && node.check.kind === "segment");
+
 /** Does an event's property list pass the filters? (Same comparisons as segments, on one event.) */
 export function matchesFilters(props: Record<string, unknown>, filters: EventFilter[]): boolean {
   return filters.every((f) => {

@@ -6,7 +6,7 @@
  * persists the runs and mirrors them to D1 for reporting.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { FlowDefinition } from "../core/flow";
+import { usesSegments, type FlowDefinition } from "../core/flow";
 import { startRun, step, triggers, type Effect, type Input, type Run, type RunEvent } from "../core/flow-step";
 import type { SegmentContext } from "../core/segment";
 import type { Env } from "../env";
@@ -15,6 +15,9 @@ import { randomToken } from "../store/random";
 import { segmentContext } from "../store/segments";
 import { applyEffects, mirrorRuns } from "./effects";
 import { loadFacts, type JourneyFacts } from "./facts";
+
+/** The segment context of a flow without segment conditions: step() never reads it (usesSegments is false). */
+const noSegments = (now: number): SegmentContext => ({ now, lapsedDays: 0, churnedDays: 0, segment: () => undefined });
 
 export class ContactJourney extends DurableObject<Env> {
   /** published versions never change: kept for the life of the object */
@@ -142,8 +145,9 @@ export class ContactJourney extends DurableObject<Env> {
         changed.push(runs.get(current.id)!);
         continue;
       }
-      segments ??= await segmentContext(this.env.DB, now);
-      const result = step(def, current, input, { now, facts: facts.facts, segments, timezone: facts.timezone, engagement: facts.engagement });
+      // Saved segments and settings cost two D1 reads: only flows with segment conditions need them.
+      if (!segments && usesSegments(def)) segments = await segmentContext(this.env.DB, now);
+      const result = step(def, current, input, { now, facts: facts.facts, segments: segments ?? noSegments(now), timezone: facts.timezone, engagement: facts.engagement });
       const moved = result.effects.length || result.run.status !== current.status || result.run.nodeId !== current.nodeId || result.run.wakeAt !== current.wakeAt;
       if (!moved) continue; // an event this run does not wait for
       runs.set(result.run.id, result.run);
