@@ -372,6 +372,28 @@ describe("the consumer's guarantees", () => {
     }
   });
 
+  it("keeps several provider requests in flight (at most 6), so a slow API does not cap the pace", async () => {
+    const id = await contact("slowapi@example.com");
+    const ids = (await createMessages(env.DB, Array.from({ length: 12 }, () => marketing(id)), Date.now())).map((m) => m.id);
+    let open = 0;
+    let most = 0;
+    const provider: Provider = {
+      name: "slow",
+      send: async (e) => {
+        most = Math.max(most, ++open);
+        await scheduler.wait(100);
+        open--;
+        return e.messageId === ids[3] ? { ok: false, retryable: false, error: "422 bad address" } : { ok: true, providerMessageId: `p-${e.messageId}` };
+      },
+    };
+    const started = Date.now();
+    const result = await deliver(ids, provider);
+    expect(most).toBe(6);
+    expect(Date.now() - started).toBeLessThan(12 * 100 / 2); // one at a time would take 1.2 s
+    expect(result.explicitAcks).toHaveLength(12);
+    for (const m of ids) expect((await message(m)).status).toBe(m === ids[3] ? "failed" : "sent");
+  });
+
   it("checks suppression, contact status and frequency cap at send time", async () => {
     const suppressedId = await contact("bounced@example.com");
     const { sha256Hex } = await import("../../worker/core/crypto");

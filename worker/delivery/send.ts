@@ -18,7 +18,7 @@ import { simulateRecipients, type SentForDemo } from "./demo-recipients";
 import { linkKey, messageLinks } from "./links";
 import { contactModel, publicBase, renderModel } from "./model";
 import { createProvider, providerName } from "./providers/index";
-import type { Provider } from "./providers/types";
+import type { OutgoingEmail, Provider, SendResult } from "./providers/types";
 
 export interface SendJob {
   id: string;
@@ -32,6 +32,8 @@ export interface SendOptions {
 }
 
 const DAY = 86_400_000;
+/** Provider requests in flight at once within a batch. */
+const PARALLEL_SENDS = 6;
 const FINAL = new Set(["sent", "delivered", "bounced", "complained", "failed", "suppressed", "cancelled"]);
 
 export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, opts: SendOptions = {}): Promise<void> {
@@ -115,6 +117,21 @@ export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, op
   const demo: SentForDemo[] = [];
   const attempts = new Map(toClaim.map((m) => [m.id, m.attempts]));
   const accepted: string[] = []; // sent to a bulk provider, delivered (and acked) at its flush
+  const inFlight = new Set<Promise<void>>();
+  const settle = (m: MessageForSend, email: OutgoingEmail, result: SendResult) => {
+    if (result.ok) {
+      demo.push({ id: m.id, contactId: m.contactId, subject: email.subject, html: email.html, kind: m.kind });
+      outcomes.push({ id: m.id, status: "sent", provider: provider.name, providerMessageId: result.providerMessageId, subject: email.subject, toEmail: email.to.email, contactId: m.contactId, at: now() });
+      if (provider.flush) accepted.push(m.id);
+      else ack(m.id);
+    } else if (result.retryable) {
+      outcomes.push({ id: m.id, status: "queued", error: result.error });
+      retry(m.id, backoffSeconds(m.attempts + 1, random(), result.retryAfterSeconds));
+    } else {
+      outcomes.push({ id: m.id, status: "failed", error: result.error });
+      ack(m.id);
+    }
+  };
 
   for (const m of toClaim) {
     if (!claimed.has(m.id)) {
@@ -139,20 +156,17 @@ export async function handleSendBatch(batch: MessageBatch<SendJob>, env: Env, op
     if (wait > 0) await scheduler.wait(wait);
     nextSlot = Math.max(now(), nextSlot) + gap;
 
-    const result = await provider.send(email);
-    if (result.ok) {
-      demo.push({ id: m.id, contactId: m.contactId, subject: email.subject, html: email.html, kind: m.kind });
-      outcomes.push({ id: m.id, status: "sent", provider: provider.name, providerMessageId: result.providerMessageId, subject: email.subject, toEmail: email.to.email, contactId: m.contactId, at: now() });
-      if (provider.flush) accepted.push(m.id);
-      else ack(m.id);
-    } else if (result.retryable) {
-      outcomes.push({ id: m.id, status: "queued", error: result.error });
-      retry(m.id, backoffSeconds(m.attempts + 1, random(), result.retryAfterSeconds));
-    } else {
-      outcomes.push({ id: m.id, status: "failed", error: result.error });
-      ack(m.id);
-    }
+    // A provider's API answers in tens or hundreds of milliseconds: several requests are in flight at once (still
+    // started no faster than the rate), or one slow answer at a time would cap sending at a few per second.
+    while (inFlight.size >= PARALLEL_SENDS) await Promise.race(inFlight);
+    const sending: Promise<void> = provider
+      .send(email)
+      .catch((err): SendResult => ({ ok: false, retryable: true, error: `${provider.name}: ${err instanceof Error ? err.message : String(err)}` }))
+      .then((result) => settle(m, email, result))
+      .finally(() => inFlight.delete(sending));
+    inFlight.add(sending);
   }
+  await Promise.all(inFlight);
   if (provider.flush) {
     try {
       await provider.flush();
