@@ -9,6 +9,7 @@ import { formatMoney, formatNumber, plural } from "../format";
 import { Link } from "../router";
 import { Badge, Card, cx, Segmented } from "../ui";
 import { fmtPct } from "./dashboard";
+import { LinksTable } from "./reports";
 import { deliveredBase, pct, type Campaign, type CampaignReport, type ReportVariant } from "./campaign-model";
 
 const HOUR = 3_600_000;
@@ -46,38 +47,7 @@ export function ReportSection({ report, campaign, templateName }: { report: Camp
 
       <VariantTable report={report} campaign={campaign} templateName={templateName} />
 
-      <Card title="Clicks per link" subtitle="People count each person once; bot clicks are link scanners, kept apart." flush>
-        {report.links.length === 0 ? (
-          <p class="card-empty">No clicks yet.</p>
-        ) : (
-          <div class="table-scroll">
-            <table class="table" data-testid="report-links">
-              <thead>
-                <tr>
-                  <th>Link</th>
-                  <th class="num">Clicks</th>
-                  <th class="num">People</th>
-                  <th class="num">Bot clicks</th>
-                </tr>
-              </thead>
-              <tbody>
-                {report.links.map((l) => (
-                  <tr key={l.url}>
-                    <td class="cell-url">
-                      <a href={l.url} target="_blank" rel="noopener noreferrer" title={l.url}>
-                        {l.url}
-                      </a>
-                    </td>
-                    <td class="num">{formatNumber(l.clicks)}</td>
-                    <td class="num">{formatNumber(l.people)}</td>
-                    <td class="num muted">{formatNumber(l.botClicks)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Card>
+      <LinksTable links={report.links} title="Clicks per link" subtitle="People count each person once; bot clicks are link scanners, kept apart." testId="report-links" />
       <p class="footnote">
         Rates are of delivered email (sent minus bounces while your provider reports no deliveries), counting people once. Revenue counts orders placed within {plural(report.attribution.clickDays, "day")} of a click or {plural(report.attribution.openDays, "day")} of
         an open, credited to the last email before the order (<Link href="/settings/general">attribution settings</Link>).

@@ -259,14 +259,15 @@ function GroupedTable({ rows, label, title }: { rows: Row[]; label: (g: Row["gro
   );
 }
 
-function LinksTable({ links }: { links: MessageReport["links"] }) {
+/** Clicks per destination, for one template's messages or one campaign. */
+export function LinksTable({ links, title = "Links", subtitle = "Clicks per destination. People count each person once; bot clicks are scanner hits, kept apart.", testId }: { links: MessageReport["links"]; title?: string; subtitle?: string; testId?: string }) {
   return (
-    <Card title="Links" subtitle="Clicks per destination. People count each person once; bot clicks are scanner hits, kept apart." flush>
+    <Card title={title} subtitle={subtitle} flush>
       {links.length === 0 ? (
         <p class="card-empty">No clicks yet.</p>
       ) : (
         <div class="table-scroll">
-          <table class="table">
+          <table class="table" data-testid={testId}>
             <thead>
               <tr>
                 <th>Link</th>
