@@ -3,16 +3,16 @@
  * triggering event, later events and pretend engagement, fast-forwarded some days. The server runs the real
  * interpreter on a fake clock; nothing is sent or stored. The path goes back to the canvas.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
-import { api, errorMessage, query } from "./api";
+import { useRef, useState } from "preact/hooks";
+import { api, errorMessage } from "./api";
 import type { SimPath } from "./flow-canvas";
+import { ContactPicker } from "./contact-picker";
 import { FlowIcon, NODE_ICONS } from "./flow-icons";
 import { formatOffset, nodeTypeDef, nodeWords, TRIGGER, UNIT_OPTIONS, type Names } from "./flow-model";
-import { displayName } from "./format";
 import { Icon, type IconName } from "./icons";
 import { EVENTS_LIST, NumberBox } from "./flow-panels";
-import type { ContactList, ContactSummary, Duration, FlowDefinition, SimulationEntry, SimulationResult } from "./types";
-import { Alert, Button, cx, IconButton, Segmented, Select, Spinner, TextArea, TextField, useDebounced } from "./ui";
+import type { ContactSummary, Duration, FlowDefinition, SimulationEntry, SimulationResult } from "./types";
+import { Alert, Button, cx, IconButton, Segmented, Select, TextArea, TextField } from "./ui";
 
 export interface SimEvent {
   after: number;
@@ -136,7 +136,7 @@ export function Simulator({ def, names, problemsLeft, input, onInput, outcome, o
       </div>
       {input.who === "contact" ? (
         <div class="field">
-          <SimContactPicker value={input.contact} onValue={(contact) => set({ contact })} />
+          <ContactPicker value={input.contact} onValue={(contact) => set({ contact })} inline sample={false} caption="Contact" searchLabel="Search contacts to simulate for" placeholder="Search by name or email" />
           {errors.contact ? <p class="field-error">{errors.contact}</p> : <p class="field-hint">Their profile, topics and recent events are used as they are now.</p>}
         </div>
       ) : (
@@ -377,89 +377,4 @@ function untilWords(detail: string, start: number): string {
   const iso = /waits until (.+)$/.exec(detail)?.[1];
   const t = iso ? Date.parse(iso) : Number.NaN;
   return Number.isFinite(t) ? formatOffset(t - start) : (iso ?? detail);
-}
-
-/** Find a contact by name or email. */
-function SimContactPicker({ value, onValue }: { value: ContactSummary | null; onValue: (c: ContactSummary | null) => void }) {
-  const [open, setOpen] = useState(false);
-  const [q, setQ] = useState("");
-  const [items, setItems] = useState<ContactSummary[] | null>(null);
-  const [active, setActive] = useState(0);
-  const debounced = useDebounced(q, 200);
-  const ref = useRef<HTMLDivElement>(null);
-  const input = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    let live = true;
-    setItems(null);
-    api.get<ContactList>(`/contacts${query({ q: debounced.trim(), kind: "identified", limit: 8 })}`).then(
-      (r) => live && (setItems(r.items), setActive(0)),
-      () => live && setItems([]),
-    );
-    return () => {
-      live = false;
-    };
-  }, [debounced, open]);
-  useEffect(() => {
-    if (!open) return;
-    input.current?.focus();
-    const onDown = (e: MouseEvent) => ref.current && !ref.current.contains(e.target as Node) && setOpen(false);
-    document.addEventListener("mousedown", onDown);
-    return () => document.removeEventListener("mousedown", onDown);
-  }, [open]);
-  const list = items ?? [];
-  const choose = (c: ContactSummary) => {
-    onValue(c);
-    setOpen(false);
-    setQ("");
-  };
-  return (
-    <div class="picker picker-inline" ref={ref}>
-      <button type="button" class="picker-button" aria-haspopup="listbox" aria-expanded={open} onClick={() => setOpen(!open)}>
-        <Icon name="user" size={15} />
-        <span class="picker-label">
-          <span class="picker-caption">Contact</span>
-          <span class="picker-value">{value ? displayName(value) : "Choose…"}</span>
-        </span>
-        <Icon name="chevronDown" size={15} />
-      </button>
-      {open && (
-        <div class="picker-pop">
-          <div class="search">
-            <Icon name="search" size={16} />
-            <input
-              ref={input}
-              class="input"
-              type="search"
-              placeholder="Search by name or email"
-              aria-label="Search contacts to simulate for"
-              value={q}
-              onInput={(e) => setQ(e.currentTarget.value)}
-              onKeyDown={(e) => {
-                if (e.key === "ArrowDown") (e.preventDefault(), setActive((a) => Math.min(list.length - 1, a + 1)));
-                else if (e.key === "ArrowUp") (e.preventDefault(), setActive((a) => Math.max(0, a - 1)));
-                else if (e.key === "Enter" && list[active]) (e.preventDefault(), choose(list[active]!));
-                else if (e.key === "Escape") (e.preventDefault(), e.stopPropagation(), setOpen(false));
-              }}
-            />
-          </div>
-          <ul class="picker-options" role="listbox" aria-label="Contacts">
-            {list.map((c, i) => (
-              <li key={c.id} role="option" aria-selected={i === active} class={cx("picker-option", i === active && "is-active")} onMouseEnter={() => setActive(i)} onMouseDown={(e) => e.preventDefault()} onClick={() => choose(c)}>
-                <span class="picker-option-name">{displayName(c)}</span>
-                <span class="picker-option-sub">{c.email}</span>
-                {c.id === value?.id && <Icon name="check" size={15} class="picker-check" />}
-              </li>
-            ))}
-            {items === null && (
-              <li class="picker-empty">
-                <Spinner small /> Searching…
-              </li>
-            )}
-            {items?.length === 0 && <li class="picker-empty">No contacts match “{debounced}”.</li>}
-          </ul>
-        </div>
-      )}
-    </div>
-  );
 }

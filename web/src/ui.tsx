@@ -385,7 +385,7 @@ export function Dialog({ title, description, onClose, onSubmit, children, footer
 }
 
 /** Asks before something irreversible; shows the error in place if it fails. */
-export function ConfirmDialog({ title, children, confirmLabel, danger = true, onConfirm, onClose }: { title: string; children: ComponentChildren; confirmLabel: string; danger?: boolean; onConfirm: () => Promise<void>; onClose: () => void }) {
+export function ConfirmDialog({ title, children, confirmLabel, dismissLabel = "Cancel", danger = true, onConfirm, onClose }: { title: string; children: ComponentChildren; confirmLabel: string; /** The way out, saying what it keeps where "Cancel" would be ambiguous ("Keep sending"). */ dismissLabel?: string; danger?: boolean; onConfirm: () => Promise<unknown>; onClose: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const confirm = async () => {
@@ -405,7 +405,7 @@ export function ConfirmDialog({ title, children, confirmLabel, danger = true, on
       onSubmit={confirm}
       footer={
         <>
-          <Button onClick={onClose}>Cancel</Button>
+          <Button onClick={onClose}>{dismissLabel}</Button>
           <Button type="submit" variant={danger ? "danger" : "primary"} loading={busy}>
             {confirmLabel}
           </Button>
@@ -530,6 +530,89 @@ export interface Async<T> {
   loading: boolean;
   reload: () => void;
   setData: (d: T) => void;
+}
+
+/** A column of a TableSkeleton: its heading, the width of its grey bars in %, and the heading's class ("num", "col-hide-narrow"). */
+export type SkeletonColumn = [heading: string, width: number, cls?: string];
+
+/**
+ * A list page's placeholder while its table loads: the real column headings over a few grey rows.
+ * @example <TableSkeleton label="Loading flows" rows={4} columns={[["Flow", 44], ["Sent", 10, "num col-hide-narrow"]]} />
+ */
+export function TableSkeleton({ label, rows, columns }: { label: string; rows: number; columns: SkeletonColumn[] }) {
+  // a cell keeps its column's visibility class; "num" only right-aligns the heading
+  const cellClass = (cls?: string) => cls?.split(" ").filter((c) => c !== "num").join(" ") || undefined;
+  return (
+    <div class="card table-card" aria-busy="true" aria-label={label}>
+      <table class="table">
+        <thead>
+          <tr>
+            {columns.map(([heading, , cls]) => (
+              <th key={heading} class={cls}>
+                {heading}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {Array.from({ length: rows }, (_, i) => (
+            <tr key={i}>
+              {columns.map(([, w, cls], j) => (
+                <td key={j} class={cellClass(cls)}>
+                  <span class="skeleton" style={{ width: `${w + ((i * 7 + j * 3) % 12)}%` }} />
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * Loads something for each row of a list three at a time, so a long list fills in row by row without flooding
+ * the server; a row whose load fails holds `{ error }`. Starts again when `items` changes.
+ * @example const details = useEachRow(list.data, (f) => api.get<FlowDetail>(`/flows/${f.id}`));
+ */
+export function useEachRow<T extends { id: number }, R>(items: T[] | undefined, load: (item: T) => Promise<R>): Map<number, R | { error: string }> {
+  const [out, setOut] = useState<Map<number, R | { error: string }>>(new Map());
+  useEffect(() => {
+    if (!items) return;
+    let cancelled = false;
+    const queue = [...items];
+    const worker = async () => {
+      for (let item = queue.shift(); item && !cancelled; item = queue.shift()) {
+        const id = item.id;
+        const result = await load(item).then(
+          (x): R | { error: string } => x,
+          (err: unknown) => ({ error: errorMessage(err) }),
+        );
+        if (!cancelled) setOut((m) => new Map(m).set(id, result));
+      }
+    };
+    void Promise.all([worker(), worker(), worker()]);
+    return () => {
+      cancelled = true;
+    };
+  }, [items]);
+  return out;
+}
+
+/** Ctrl+S / Cmd+S calls `save` (the latest one passed), as in any editor, except while a dialog is open. */
+export function useSaveShortcut(save: () => Promise<unknown>): void {
+  const saveRef = useRef(save);
+  saveRef.current = save;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s" && !document.querySelector("dialog[open]")) {
+        e.preventDefault();
+        void saveRef.current();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
 }
 
 /** Runs `load` when `deps` change; results of superseded calls are dropped. */

@@ -11,7 +11,7 @@ import { Link, navigate } from "../router";
 import { useStore } from "../store";
 import { useTitle } from "../title";
 import type { Segment, TemplateSummary, Topic } from "../types";
-import { Alert, Badge, Button, Card, cx, DefinitionList, Dialog, LoadError, PageHeader, Spinner, TextField, toast, useAsync } from "../ui";
+import { Alert, Badge, Button, Card, ConfirmDialog, cx, DefinitionList, Dialog, LoadError, PageHeader, Spinner, TextField, toast, useAsync } from "../ui";
 import { fmtPct } from "./dashboard";
 import { abSentence, formatInZone, hoursText, isLive, METRIC_LABEL, pct, processed, scheduleText, type Campaign, type CampaignReport, type VariantFigures } from "./campaign-model";
 import { ReportSection } from "./campaign-report";
@@ -201,55 +201,21 @@ export function CampaignView({ initial, onChanged }: { initial: Campaign; onChan
       </div>
 
       {pending === "pause" && (
-        <Confirm title={`Pause “${c.name}”?`} confirmLabel="Pause sending" dismissLabel="Keep sending" danger={false} onClose={() => setPending(null)} onConfirm={async () => (await act("pause", "pause"), toast("Sending paused"), setPending(null))}>
+        <ConfirmDialog title={`Pause “${c.name}”?`} confirmLabel="Pause sending" dismissLabel="Keep sending" danger={false} onClose={() => setPending(null)} onConfirm={async () => (await act("pause", "pause"), toast("Sending paused"), setPending(null))}>
           <p>No more emails go out while it is paused, including those already waiting in the queue. Resume at any time: it continues where it stopped, and nobody gets it twice.</p>
-        </Confirm>
+        </ConfirmDialog>
       )}
       {pending === "cancel" && (
-        <Confirm title={`Cancel “${c.name}”?`} confirmLabel="Cancel campaign" dismissLabel={c.status === "scheduled" ? "Keep it scheduled" : "Keep sending"} onClose={() => setPending(null)} onConfirm={async () => (await act("cancel", "cancel"), toast("Campaign cancelled"), setPending(null))}>
+        <ConfirmDialog title={`Cancel “${c.name}”?`} confirmLabel="Cancel campaign" dismissLabel={c.status === "scheduled" ? "Keep it scheduled" : "Keep sending"} onClose={() => setPending(null)} onConfirm={async () => (await act("cancel", "cancel"), toast("Campaign cancelled"), setPending(null))}>
           <p>
             {c.status === "scheduled" ? "It will not be sent." : `Emails not yet sent are dropped${c.progress ? ` (about ${formatNumber(Math.max(0, (c.progress.total ?? 0) - processed(c.progress)))})` : ""}; the ${formatNumber(c.progress?.sent ?? 0)} already sent stay in the report.`}{" "}
             {followUps.some((f) => f.status === "scheduled") ? "Its scheduled resend to non-openers is cancelled too. " : ""}This cannot be undone, but you can duplicate it.
           </p>
-        </Confirm>
+        </ConfirmDialog>
       )}
       {pending === "resend" && <ResendDialog c={c} onClose={() => setPending(null)} onDone={(row) => (setPending(null), lookups.reload(), toast(`Resend scheduled: “${row.name}”`, "green", { label: "Open it", href: `/campaigns/${row.id}` }))} />}
       {pending === "winner" && c.abTest && <WinnerDialog c={c} report={report.data} templateName={templateName} onClose={() => setPending(null)} onPick={async (variant) => (await act("winner", "winner", variant ? { variant } : {}), toast(variant ? `Variant ${variant} goes to the rest` : "Winner chosen: it goes to the rest"), setPending(null))} />}
     </div>
-  );
-}
-
-/** Asks before pausing or cancelling, with a way out that says what it keeps ("Keep sending", not a second "Cancel"). */
-function Confirm({ title, children, confirmLabel, dismissLabel, danger = true, onConfirm, onClose }: { title: string; children: ComponentChildren; confirmLabel: string; dismissLabel: string; danger?: boolean; onConfirm: () => Promise<unknown>; onClose: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await onConfirm();
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
-  };
-  return (
-    <Dialog
-      title={title}
-      onClose={onClose}
-      onSubmit={confirm}
-      footer={
-        <>
-          <Button onClick={onClose}>{dismissLabel}</Button>
-          <Button type="submit" variant={danger ? "danger" : "primary"} loading={busy}>
-            {confirmLabel}
-          </Button>
-        </>
-      }
-    >
-      <div class="prose">{children}</div>
-      {error !== null && <Alert>{errorMessage(error)}</Alert>}
-    </Dialog>
   );
 }
 

@@ -2,14 +2,14 @@
  * The form editor: fields, topics, wording, what happens after a signup, style, display rules and where the form
  * may be used, with the real embed script previewed live beside it and the snippets to paste.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, ApiError, errorMessage, fieldErrors, formError, SEE_FIELDS } from "../api";
 import { formatDateTime, formatNumber, formatRelative } from "../format";
 import { Link, navigate, useLeaveGuard } from "../router";
 import { useTitle } from "../title";
 import type { TemplateSummary, Topic } from "../types";
 import {
-  Alert, Badge, Button, Card, Checkbox, ConfirmDialog, EmptyState, IconButton, LoadError, Loading, PageHeader, Segmented, SelectField, TextArea, TextField, cx, toast, useAsync,
+  Alert, Badge, Button, Card, Checkbox, ConfirmDialog, EmptyState, IconButton, LoadError, Loading, PageHeader, Segmented, SelectField, TextArea, TextField, cx, toast, useAsync, useSaveShortcut,
 } from "../ui";
 import { FieldsEditor } from "./form-fields";
 import { nextUid, sentOrigins, toBody, toDraft, isHex, type Draft, type FormDetail } from "./form-model";
@@ -143,19 +143,7 @@ function Editor({ initial, topics, templates }: { initial: FormDetail; topics: T
     setBusy(false);
   };
 
-  // Ctrl+S / Cmd+S saves, as in the other editors.
-  const saveRef = useRef(save);
-  saveRef.current = save;
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s" && !document.querySelector("dialog[open]")) {
-        e.preventDefault();
-        void saveRef.current();
-      }
-    };
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
-  }, []);
+  useSaveShortcut(save);
 
   const toggle = async () => {
     setToggling(true);

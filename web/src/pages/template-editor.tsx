@@ -1,16 +1,17 @@
 /** The template editor: envelope and content fields, live preview for a contact, save with field errors, send test. */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { api, ApiError, fieldErrors, formError, SEE_FIELDS, session, settings } from "../api";
 import { CodeEditor } from "../code-editor";
+import { ContactPicker, type PreviewContact } from "../contact-picker";
 import { formatDateTime, formatRelative } from "../format";
 import { Icon } from "../icons";
 import { Link, navigate, useLeaveGuard } from "../router";
 import { store, useStore } from "../store";
 import { useTitle } from "../title";
 import type { Template } from "../types";
-import { Alert, Badge, Button, Card, Checkbox, Dialog, EmptyState, LoadError, Loading, PageHeader, Segmented, TextField, toast, useAsync } from "../ui";
+import { Alert, Badge, Button, Card, Checkbox, Dialog, EmptyState, LoadError, Loading, PageHeader, Segmented, TextField, toast, useAsync, useSaveShortcut } from "../ui";
 import { LiquidHelp } from "./liquid-help";
-import { ContactPicker, PreviewPane, type PreviewContact } from "./template-preview";
+import { PreviewPane } from "./template-preview";
 
 /** Whose data previews and tests use; kept while moving between templates. */
 const previewContact = store<PreviewContact | null>(null);
@@ -180,19 +181,7 @@ function Editor({ initial }: { initial: Template | null }) {
     if (await save()) toast("Template saved");
   };
 
-  // Ctrl+S / Cmd+S saves, as in any editor.
-  const saveRef = useRef(onSave);
-  saveRef.current = onSave;
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s" && !document.querySelector("dialog[open]")) {
-        e.preventDefault();
-        void saveRef.current();
-      }
-    };
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
-  }, []);
+  useSaveShortcut(onSave);
 
   const sender = conf?.sender;
   // Without any from address every send fails; say so before someone tries.

@@ -1,13 +1,12 @@
 /** The template editor's live preview: the unsaved draft rendered by the server for a chosen contact. */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, errorMessage, query } from "../api";
+import { api, errorMessage } from "../api";
+import { ContactPicker, type PreviewContact } from "../contact-picker";
 import { DeviceToggle, EmailFrame, InboxLine, type Device } from "../email-view";
-import { displayName } from "../format";
 import { Icon } from "../icons";
-import type { ContactList, ContactSummary, RenderedEmail, Template } from "../types";
+import type { RenderedEmail, Template } from "../types";
 import { Segmented, Spinner, cx, useDebounced } from "../ui";
 
-export type PreviewContact = Pick<ContactSummary, "id" | "email" | "firstName" | "lastName" | "externalId">;
 export type Draft = Pick<Template, "subject" | "preheader" | "html" | "text" | "layout">;
 
 export function PreviewPane({ draft, contact, onContact, fromName, fromEmail }: { draft: Draft; contact: PreviewContact | null; onContact: (c: PreviewContact | null) => void; fromName: string; fromEmail: string }) {
@@ -87,115 +86,4 @@ export function PreviewPane({ draft, contact, onContact, fromName, fromEmail }: 
 function previewIssue(err: unknown): string | null {
   const issues = (err as { issues?: { message: string }[] }).issues;
   return issues?.[0]?.message ?? null;
-}
-
-/** Choose whose data the preview uses: the sample contact or a real one, found by name or email. */
-export function ContactPicker({ value, onValue, inline }: { value: PreviewContact | null; onValue: (c: PreviewContact | null) => void; inline?: boolean }) {
-  const [open, setOpen] = useState(false);
-  const [q, setQ] = useState("");
-  const [items, setItems] = useState<ContactSummary[] | null>(null);
-  const [active, setActive] = useState(0);
-  const debounced = useDebounced(q, 200);
-  const ref = useRef<HTMLDivElement>(null);
-  const input = useRef<HTMLInputElement>(null);
-
-  useEffect(() => {
-    if (!open) return;
-    let live = true;
-    setItems(null);
-    api.get<ContactList>(`/contacts${query({ q: debounced.trim(), kind: "identified", limit: 8 })}`).then(
-      (r) => live && (setItems(r.items), setActive(0)),
-      () => live && setItems([]),
-    );
-    return () => {
-      live = false;
-    };
-  }, [debounced, open]);
-
-  useEffect(() => {
-    if (!open) return;
-    input.current?.focus();
-    const onDown = (e: MouseEvent) => ref.current && !ref.current.contains(e.target as Node) && setOpen(false);
-    document.addEventListener("mousedown", onDown);
-    return () => document.removeEventListener("mousedown", onDown);
-  }, [open]);
-
-  // Option 0 is the sample contact, then the search results.
-  const options: (PreviewContact | null)[] = [null, ...(items ?? [])];
-  const button = useRef<HTMLButtonElement>(null);
-  const close = () => {
-    setOpen(false);
-    setQ("");
-    button.current?.focus();
-  };
-  const choose = (c: PreviewContact | null) => {
-    onValue(c);
-    close();
-  };
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === "ArrowDown") (e.preventDefault(), setActive((a) => Math.min(options.length - 1, a + 1)));
-    else if (e.key === "ArrowUp") (e.preventDefault(), setActive((a) => Math.max(0, a - 1)));
-    else if (e.key === "Enter") (e.preventDefault(), choose(options[active] ?? null));
-    else if (e.key === "Escape") (e.preventDefault(), e.stopPropagation(), close());
-  };
-
-  const label = value ? displayName(value) : "Sample contact";
-  return (
-    <div class={cx("picker", inline && "picker-inline")} ref={ref}>
-      <button type="button" ref={button} class="picker-button" aria-haspopup="listbox" aria-expanded={open} onClick={() => setOpen(!open)} title="Whose data the preview uses">
-        <Icon name="user" size={15} />
-        <span class="picker-label">
-          <span class="picker-caption">Preview as</span>
-          <span class="picker-value">{label}</span>
-        </span>
-        <Icon name="chevronDown" size={15} />
-      </button>
-      {open && (
-        <div class="picker-pop">
-          <div class="search">
-            <Icon name="search" size={16} />
-            <input
-              ref={input}
-              class="input"
-              type="search"
-              placeholder="Search contacts by name or email"
-              aria-label="Search contacts to preview as"
-              role="combobox"
-              aria-expanded="true"
-              aria-controls="picker-options"
-              aria-activedescendant={`picker-opt-${active}`}
-              value={q}
-              onInput={(e) => setQ(e.currentTarget.value)}
-              onKeyDown={onKey}
-            />
-          </div>
-          <ul class="picker-options" id="picker-options" role="listbox" aria-label="Contacts">
-            {options.map((c, i) => (
-              <li
-                key={c?.id ?? "sample"}
-                id={`picker-opt-${i}`}
-                role="option"
-                aria-selected={i === active}
-                class={cx("picker-option", i === active && "is-active")}
-                onMouseEnter={() => setActive(i)}
-                onMouseDown={(e) => e.preventDefault()}
-                onClick={() => choose(c)}
-              >
-                <span class="picker-option-name">{c ? displayName(c) : "Sample contact"}</span>
-                <span class="picker-option-sub">{c ? c.email : "Jamie Rivera, with a two-product cart"}</span>
-                {(c ? c.id === value?.id : !value) && <Icon name="check" size={15} class="picker-check" />}
-              </li>
-            ))}
-            {items === null && (
-              <li class="picker-empty">
-                <Spinner small /> Searching…
-              </li>
-            )}
-            {items?.length === 0 && <li class="picker-empty">No contacts match “{debounced}”.</li>}
-          </ul>
-          <p class="picker-foot">The event data (event.*) is a sample two-product cart for every contact.</p>
-        </div>
-      )}
-    </div>
-  );
 }
