@@ -36,6 +36,14 @@ export function navigate(to: string, opts: { replace?: boolean; keepScroll?: boo
   if (!opts.keepScroll) window.scrollTo(0, 0);
 }
 
+/** A table row's onClick that opens `href`, unless the click was on a link or button inside the row. */
+export function openRow(href: string): (e: MouseEvent) => void {
+  return (e) => {
+    if ((e.target as HTMLElement).closest("a, button")) return;
+    navigate(href);
+  };
+}
+
 /**
  * While `message` is set, leaving the page (in-app links, back/forward, closing the tab) asks for confirmation.
  * @example useLeaveGuard(dirty ? "Discard your unsaved changes?" : null)

@@ -5,11 +5,11 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, errorMessage, fieldErrors, formError, query, settings } from "../api";
 import { formatDateTime, formatMoney, formatNumber, formatRelative, plural } from "../format";
-import { Link, navigate, useQuery } from "../router";
+import { Link, navigate, openRow, useQuery } from "../router";
 import { useStore } from "../store";
 import { useTitle } from "../title";
 import type { TemplateSummary } from "../types";
-import { Alert, Badge, Button, Dialog, EmptyState, LoadError, PageHeader, Select, SelectField, TextField, toast, useAsync } from "../ui";
+import { Alert, Badge, Button, Dialog, EmptyState, LoadError, PageHeader, Select, SelectField, TableSkeleton, TextField, toast, useAsync } from "../ui";
 import { fmtPct } from "./dashboard";
 import { deliveredBase, isLive, pct, processed, STATUS, STATUSES, type Campaign, type CampaignReport, type CampaignStatus } from "./campaign-model";
 import "./campaigns.css";
@@ -105,7 +105,7 @@ export function CampaignsPage() {
       {list.error && !list.data ? (
         <LoadError error={list.error} retry={list.reload} />
       ) : !list.data ? (
-        <ListSkeleton />
+        <TableSkeleton label="Loading campaigns" rows={4} columns={[["Campaign", 40], ["Status", 12], ["When", 18, "col-hide-narrow"], ["Recipients", 14], ["Opened", 8, "num"], ["Clicked", 8, "num"], ["Revenue", 10, "num col-hide-narrow"]]} />
       ) : items.length === 0 ? (
         <div class="card">
           {status ? (
@@ -222,13 +222,7 @@ function Row({ c, f }: { c: Campaign; f: Figures | undefined }) {
   const figures = f && "recipients" in f ? f : null;
   const loading = Boolean(c.startedAt) && !f;
   return (
-    <tr
-      data-campaign={c.name}
-      onClick={(e) => {
-        if ((e.target as HTMLElement).closest("a, button")) return;
-        navigate(href);
-      }}
-    >
+    <tr data-campaign={c.name} onClick={openRow(href)}>
       <td class="cell-name cell-fill-narrow">
         <Link href={href} class="row-link">
           {c.name}
@@ -257,37 +251,6 @@ function Row({ c, f }: { c: Campaign; f: Figures | undefined }) {
         )}
       </td>
     </tr>
-  );
-}
-
-function ListSkeleton() {
-  return (
-    <div class="card table-card" aria-busy="true" aria-label="Loading campaigns">
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Campaign</th>
-            <th>Status</th>
-            <th class="col-hide-narrow">When</th>
-            <th>Recipients</th>
-            <th class="num">Opened</th>
-            <th class="num">Clicked</th>
-            <th class="num col-hide-narrow">Revenue</th>
-          </tr>
-        </thead>
-        <tbody>
-          {[0, 1, 2, 3].map((i) => (
-            <tr key={i}>
-              {[40, 12, 18, 14, 8, 8, 10].map((w, j) => (
-                <td key={j} class={j === 2 || j === 6 ? "col-hide-narrow" : undefined}>
-                  <span class="skeleton" style={{ width: `${w + ((i * 7 + j * 3) % 10)}%` }} />
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
 

@@ -8,7 +8,7 @@ import { useStore } from "../store";
 import { useTitle } from "../title";
 import type { Contact, ContactList, ContactStatus, ContactSummary, Topic } from "../types";
 import { ContactsTabs } from "./contacts-tabs";
-import { Alert, Badge, Button, ButtonLink, Checkbox, Dialog, EmptyState, LoadError, Segmented, Select, TextField, toast, useAsync, useDebounced, type Tone } from "../ui";
+import { Alert, Badge, Button, ButtonLink, Checkbox, Dialog, EmptyState, LoadError, Segmented, Select, TableSkeleton, TextField, toast, useAsync, useDebounced, type Tone } from "../ui";
 
 export const statusTone: Record<ContactStatus, Tone> = { active: "green", unsubscribed: "neutral", bounced: "amber", complained: "red" };
 export const statusLabel: Record<ContactStatus, string> = { active: "Active", unsubscribed: "Unsubscribed", bounced: "Bounced", complained: "Complained" };
@@ -133,7 +133,7 @@ export function ContactsPage() {
       {list.error ? (
         <LoadError error={list.error} retry={list.reload} />
       ) : !list.data ? (
-        <TableSkeleton />
+        <TableSkeleton label="Loading contacts" rows={6} columns={[["Name", 38], ["Email", 52, "col-email"], ["Status", 20], ["Orders", 10, "num"], ["Revenue", 16, "num"], ["Created", 22]]} />
       ) : items.length === 0 ? (
         <div class="card">
           {filtered ? (
@@ -236,36 +236,6 @@ function ContactRow({ c, currency }: { c: ContactSummary; currency: string }) {
       <td class="num">{c.revenue ? formatMoney(c.revenue, currency) : <span class="muted">—</span>}</td>
       <td class="nowrap muted">{formatDate(c.createdAt)}</td>
     </tr>
-  );
-}
-
-function TableSkeleton() {
-  return (
-    <div class="card table-card" aria-busy="true" aria-label="Loading contacts">
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th class="col-email">Email</th>
-            <th>Status</th>
-            <th class="num">Orders</th>
-            <th class="num">Revenue</th>
-            <th>Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {[0, 1, 2, 3, 4, 5].map((i) => (
-            <tr key={i}>
-              {[38, 52, 20, 10, 16, 22].map((w, j) => (
-                <td key={j} class={j === 1 ? "col-email" : undefined}>
-                  <span class="skeleton" style={{ width: `${w + ((i * 7 + j * 3) % 12)}%` }} />
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
 

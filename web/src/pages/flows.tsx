@@ -2,17 +2,17 @@
  * Flows: the list (status, trigger, who is in them now, emails sent, revenue), a new blank flow, and the
  * gallery of prebuilt flows, each created as an editable draft with one click.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, errorMessage, fieldErrors, settings } from "../api";
 import { FlowIcon } from "../flow-icons";
 import { triggerWords, type Names } from "../flow-model";
 import { formatMoney, formatNumber, plural } from "../format";
 import { Icon } from "../icons";
-import { Link, navigate } from "../router";
+import { Link, navigate, openRow } from "../router";
 import { useStore } from "../store";
 import { useTitle } from "../title";
 import type { FlowDetail, FlowListItem, PrebuiltFlowCard, Segment, Topic } from "../types";
-import { Alert, Badge, Button, Dialog, EmptyState, LoadError, PageHeader, TextField, toast, useAsync, type Tone } from "../ui";
+import { Alert, Badge, Button, Dialog, EmptyState, LoadError, PageHeader, TableSkeleton, TextField, toast, useAsync, useEachRow, type Tone } from "../ui";
 
 export const FLOW_STATUS: Record<FlowListItem["status"], { label: string; tone: Tone; hint: string }> = {
   draft: { label: "Draft", tone: "neutral", hint: "Not published: nobody enters" },
@@ -54,36 +54,12 @@ export function useFlowNames(): { names: Names; ready: boolean } {
   };
 }
 
-type Detail = FlowDetail | { error: string };
-
-/** Reads each flow's draft (for its trigger and problems) a few at a time, so the list fills in row by row. */
-function useDetails(flows: FlowListItem[] | undefined): Map<number, Detail> {
-  const [out, setOut] = useState<Map<number, Detail>>(new Map());
-  useEffect(() => {
-    if (!flows) return;
-    let cancelled = false;
-    const queue = [...flows];
-    const worker = async () => {
-      for (let f = queue.shift(); f && !cancelled; f = queue.shift()) {
-        const id = f.id;
-        const d: Detail = await api.get<FlowDetail>(`/flows/${id}`).then((x) => x, (err: unknown) => ({ error: errorMessage(err) }));
-        if (!cancelled) setOut((m) => new Map(m).set(id, d));
-      }
-    };
-    void Promise.all([worker(), worker(), worker()]);
-    return () => {
-      cancelled = true;
-    };
-  }, [flows]);
-  return out;
-}
-
 export function FlowsPage() {
   useTitle("Flows");
   const conf = useStore(settings);
   const currency = conf?.store.currency ?? "USD";
   const list = useAsync(() => api.get<{ items: FlowListItem[] }>("/flows").then((r) => r.items), []);
-  const details = useDetails(list.data);
+  const details = useEachRow(list.data, (f) => api.get<FlowDetail>(`/flows/${f.id}`)); // each flow's draft, for its trigger and problems
   const { names } = useFlowNames();
   const [creating, setCreating] = useState(false);
 
@@ -108,7 +84,7 @@ export function FlowsPage() {
       {list.error ? (
         <LoadError error={list.error} retry={list.reload} />
       ) : !list.data ? (
-        <ListSkeleton />
+        <TableSkeleton label="Loading flows" rows={4} columns={[["Flow", 44], ["Status", 12], ["In flow now", 10, "num"], ["Emails sent", 10, "num"]]} />
       ) : list.data.length === 0 ? (
         <div class="card">
           <EmptyState
@@ -147,14 +123,7 @@ export function FlowsPage() {
                 const href = `/flows/${f.id}`;
                 const draft = d && "draft" in d ? d : null;
                 return (
-                  <tr
-                    key={f.id}
-                    data-flow={f.name}
-                    onClick={(e) => {
-                      if ((e.target as HTMLElement).closest("a, button")) return;
-                      navigate(href);
-                    }}
-                  >
+                  <tr key={f.id} data-flow={f.name} onClick={openRow(href)}>
                     <td class="cell-name cell-fill-narrow">
                       <Link href={href} class="row-link">
                         {f.name}
@@ -238,34 +207,6 @@ function NewFlowDialog({ onClose }: { onClose: () => void }) {
     >
       <TextField label="Name" value={name} onValue={(v) => (setName(v), setError(undefined))} error={error} placeholder="Welcome series" autoFocus maxLength={200} />
     </Dialog>
-  );
-}
-
-function ListSkeleton() {
-  return (
-    <div class="card table-card" aria-busy="true" aria-label="Loading flows">
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Flow</th>
-            <th>Status</th>
-            <th class="num">In flow now</th>
-            <th class="num">Emails sent</th>
-          </tr>
-        </thead>
-        <tbody>
-          {[0, 1, 2, 3].map((i) => (
-            <tr key={i}>
-              {[44, 12, 10, 10].map((w, j) => (
-                <td key={j}>
-                  <span class="skeleton" style={{ width: `${w + ((i * 7 + j * 3) % 12)}%` }} />
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
 

@@ -2,11 +2,11 @@
 import { useState } from "preact/hooks";
 import { api, errorMessage, fieldErrors, formError, settings } from "../api";
 import { formatDateTime, formatNumber, formatRelative, plural } from "../format";
-import { Link, navigate } from "../router";
+import { Link, navigate, openRow } from "../router";
 import { useStore } from "../store";
 import { useTitle } from "../title";
 import type { Topic } from "../types";
-import { Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, LoadError, PageHeader, Segmented, TextField, cx, toast, useAsync } from "../ui";
+import { Alert, Badge, Button, Checkbox, ConfirmDialog, Dialog, EmptyState, LoadError, PageHeader, Segmented, TableSkeleton, TextField, cx, toast, useAsync } from "../ui";
 import { MODE_LABEL, isHex, type DisplayMode, type FormDetail, type FormListItem } from "./form-model";
 import "./forms.css";
 
@@ -60,7 +60,7 @@ export function FormsPage() {
       {list.error ? (
         <LoadError error={list.error} retry={list.reload} />
       ) : !list.data ? (
-        <ListSkeleton />
+        <TableSkeleton label="Loading forms" rows={3} columns={[["Form", 40], ["Status", 14], ["Display", 14, "col-hide-narrow"], ["Topics", 22, "col-hide-narrow"], ["Submissions", 10, "num"]]} />
       ) : list.data.length === 0 ? (
         <div class="card">
           <EmptyState icon="forms" title="No forms yet" actions={create}>
@@ -93,14 +93,7 @@ export function FormsPage() {
                 const href = `${FORMS_PATH}/${f.id}`;
                 const topicNames = f.topics.map((k) => names.get(k) ?? k);
                 return (
-                  <tr
-                    key={f.id}
-                    data-form={f.name}
-                    onClick={(e) => {
-                      if ((e.target as HTMLElement).closest("a, button")) return;
-                      navigate(href);
-                    }}
-                  >
+                  <tr key={f.id} data-form={f.name} onClick={openRow(href)}>
                     <td class="cell-name cell-fill-narrow">
                       <Link href={href} class="row-link">
                         {f.name}
@@ -280,31 +273,3 @@ export const MODE_HINT: Record<DisplayMode, string> = {
   slide_in: "A small box in the bottom-right corner that leaves the page usable. Opens by the same rules as a popup.",
 };
 
-function ListSkeleton() {
-  return (
-    <div class="card table-card" aria-busy="true" aria-label="Loading forms">
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Form</th>
-            <th>Status</th>
-            <th class="col-hide-narrow">Display</th>
-            <th class="col-hide-narrow">Topics</th>
-            <th class="num">Submissions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {[0, 1, 2].map((i) => (
-            <tr key={i}>
-              {[40, 14, 14, 22, 10].map((w, j) => (
-                <td key={j} class={j === 2 || j === 3 ? "col-hide-narrow" : undefined}>
-                  <span class="skeleton" style={{ width: `${w + ((i * 7 + j * 3) % 12)}%` }} />
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}

@@ -1,47 +1,20 @@
 /** Saved segments: how many contacts each holds now, how that changed day by day, and the prebuilt ones. */
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api, errorMessage } from "../api";
 import { Sparkline } from "../charts";
 import { formatDateTime, formatNumber, formatRelative, plural } from "../format";
-import { Link, navigate } from "../router";
+import { Link, navigate, openRow } from "../router";
 import { useTitle } from "../title";
 import type { Segment, SegmentDetail } from "../types";
-import { Badge, Button, ConfirmDialog, EmptyState, LoadError, PageHeader, toast, useAsync } from "../ui";
+import { Badge, Button, ConfirmDialog, EmptyState, LoadError, PageHeader, TableSkeleton, toast, useAsync, useEachRow } from "../ui";
 
 type Live = { size: number; history: SegmentDetail["history"] } | { error: string };
-
-/**
- * Counts each segment now (and reads its size history) a few at a time, so a long list fills in row by row
- * without flooding the database.
- */
-function useLiveSizes(segments: Segment[] | undefined): Map<number, Live> {
-  const [live, setLive] = useState<Map<number, Live>>(new Map());
-  useEffect(() => {
-    if (!segments) return;
-    let cancelled = false;
-    const queue = [...segments];
-    const worker = async () => {
-      for (let s = queue.shift(); s && !cancelled; s = queue.shift()) {
-        const id = s.id;
-        const result: Live = await api.get<SegmentDetail>(`/segments/${id}`).then(
-          (d) => ({ size: d.size, history: d.history }),
-          (err: unknown) => ({ error: errorMessage(err) }),
-        );
-        if (!cancelled) setLive((m) => new Map(m).set(id, result));
-      }
-    };
-    void Promise.all([worker(), worker(), worker()]);
-    return () => {
-      cancelled = true;
-    };
-  }, [segments]);
-  return live;
-}
 
 export function SegmentsPage() {
   useTitle("Segments");
   const list = useAsync(() => api.get<{ items: Segment[] }>("/segments").then((r) => r.items), []);
-  const live = useLiveSizes(list.data);
+  // each segment counted now, with its size history
+  const live: Map<number, Live> = useEachRow(list.data, (s) => api.get<SegmentDetail>(`/segments/${s.id}`).then((d) => ({ size: d.size, history: d.history })));
   const [deleting, setDeleting] = useState<Segment | null>(null);
   const [copying, setCopying] = useState<number | null>(null);
 
@@ -72,7 +45,7 @@ export function SegmentsPage() {
       {list.error ? (
         <LoadError error={list.error} retry={list.reload} />
       ) : !list.data ? (
-        <ListSkeleton />
+        <TableSkeleton label="Loading segments" rows={5} columns={[["Segment", 46], ["Contacts", 12, "num"], ["Growth", 22], ["Last daily count", 16, "col-hide-narrow"]]} />
       ) : list.data.length === 0 ? (
         <div class="card">
           <EmptyState icon="segments" title="No segments yet" actions={create}>
@@ -131,13 +104,7 @@ function Row({ s, live, copying, onDuplicate, onDelete }: { s: Segment; live: Li
   const change = trend.length >= 2 ? trend[trend.length - 1]! - trend[0]! : null;
   const since = now?.history[0]?.day;
   return (
-    <tr
-      data-segment={s.name}
-      onClick={(e) => {
-        if ((e.target as HTMLElement).closest("a, button")) return;
-        navigate(href);
-      }}
-    >
+    <tr data-segment={s.name} onClick={openRow(href)}>
       <td class="cell-name cell-fill-narrow">
         <span class="segment-name">
           <Link href={href} class="row-link">
@@ -183,30 +150,3 @@ function Row({ s, live, copying, onDuplicate, onDelete }: { s: Segment; live: Li
   );
 }
 
-function ListSkeleton() {
-  return (
-    <div class="card table-card" aria-busy="true" aria-label="Loading segments">
-      <table class="table">
-        <thead>
-          <tr>
-            <th>Segment</th>
-            <th class="num">Contacts</th>
-            <th>Growth</th>
-            <th class="col-hide-narrow">Last daily count</th>
-          </tr>
-        </thead>
-        <tbody>
-          {[0, 1, 2, 3, 4].map((i) => (
-            <tr key={i}>
-              {[46, 12, 22, 16].map((w, j) => (
-                <td key={j} class={j >= 3 ? "col-hide-narrow" : undefined}>
-                  <span class="skeleton" style={{ width: `${w + ((i * 7 + j * 3) % 12)}%` }} />
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}

@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "../api";
 import { formatDateTime, formatRelative, plural } from "../format";
-import { Link, navigate } from "../router";
+import { Link, navigate, openRow } from "../router";
 import { useTitle } from "../title";
 import type { Template, TemplateSummary } from "../types";
 import { Button, ConfirmDialog, EmptyState, LoadError, Loading, PageHeader, toast, useAsync } from "../ui";
@@ -64,13 +64,7 @@ export function TemplatesPage() {
             </thead>
             <tbody>
               {list.data.map((t) => (
-                <tr
-                  key={t.id}
-                  onClick={(e) => {
-                    if ((e.target as HTMLElement).closest("a, button")) return;
-                    navigate(`/templates/${t.id}`);
-                  }}
-                >
+                <tr key={t.id} onClick={openRow(`/templates/${t.id}`)}>
                   <td class="cell-name cell-fill-narrow">
                     <Link href={`/templates/${t.id}`} class="row-link">
                       {t.name}
