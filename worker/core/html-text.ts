@@ -16,11 +16,19 @@ export function decodeEntities(s: string): string {
   });
 }
 
-const attr = (tag: string, name: string) => new RegExp(`\\s${name}\\s*=\\s*("([^"]*)"|'([^']*)'|([^\\s>]+))`, "i").exec(tag);
+const attrPatterns = new Map<string, RegExp>();
+const attr = (tag: string, name: string) => {
+  let re = attrPatterns.get(name);
+  if (!re) attrPatterns.set(name, (re = new RegExp(`\\s${name}\\s*=\\s*("([^"]*)"|'([^']*)'|([^\\s>]+))`, "i")));
+  return re.exec(tag);
+};
 const attrValue = (tag: string, name: string) => {
   const m = attr(tag, name);
   return m ? decodeEntities(m[2] ?? m[3] ?? m[4] ?? "") : null;
 };
+
+/** Line breaks, list items, block ends, cell ends, images (their alt text), and any other tag (dropped). */
+const TAGS = /(<br\s*\/?>)|(<li\b[^>]*>)|(<\/(?:p|div|h[1-6]|tr|table|ul|ol|blockquote)>)|(<\/(?:td|th)>)|(<img\b[^>]*>)|<[^>]+>/gi;
 
 export function htmlToText(html: string): string {
   let s = html
@@ -35,13 +43,10 @@ export function htmlToText(html: string): string {
     if (!label || label === href) return href;
     return `${label} (${href})`;
   });
-  s = s
-    .replace(/<img\b[^>]*>/gi, (img) => attrValue(img, "alt") ?? "")
-    .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<li\b[^>]*>/gi, "\n- ")
-    .replace(/<\/(p|div|h[1-6]|tr|table|ul|ol|blockquote)>/gi, "\n\n")
-    .replace(/<\/(td|th)>/gi, "\n")
-    .replace(/<[^>]+>/g, "");
+  // Every remaining tag in one pass (this runs for every email sent without a text part of its own).
+  s = s.replace(TAGS, (_tag, br?: string, li?: string, block?: string, cell?: string, img?: string) =>
+    br ? "\n" : li ? "\n- " : block ? "\n\n" : cell ? "\n" : img ? (attrValue(img, "alt") ?? "") : "",
+  );
   return decodeEntities(s)
     .replace(/[ \t\u00a0]+/g, " ")
     .replace(/ *\n */g, "\n")
