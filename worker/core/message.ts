@@ -200,23 +200,24 @@ const hrefRe = /(<a\b[^>]*?\shref\s*=\s*)(["'])(.*?)\2/gis;
 
 /** Rewrites every http(s) link of the HTML: UTM parameters first, then the click-tracking wrapper. */
 export async function rewriteLinks(html: string, opts: LinkOptions): Promise<string> {
-  const matches = [...html.matchAll(hrefRe)];
-  let out = "";
-  let last = 0;
-  let index = 0;
-  for (const m of matches) {
+  // First every link's destination, then all click URLs at once (each is a signature: awaiting them one by one
+  // would serialise the crypto calls), then the HTML with them in place.
+  const links: { whole: string; at: number; prefix: string; quote: string; target: string | null }[] = [];
+  for (const m of html.matchAll(hrefRe)) {
     const [whole, prefix, quote, rawHref] = m as unknown as [string, string, string, string];
     const href = unescapeAttr(rawHref.trim());
-    out += html.slice(last, m.index);
-    last = m.index! + whole.length;
-    if (!/^https?:\/\//i.test(href) || opts.skip?.includes(href) || /\sdata-tern-notrack\b/i.test(prefix)) {
-      out += whole;
-      continue;
-    }
-    let target = href;
-    if (opts.utm) target = withUtm(target, opts.utm);
-    if (opts.click) target = await opts.click(target, index++);
-    out += `${prefix}${quote}${escapeAttr(target)}${quote}`;
+    const tracked = /^https?:\/\//i.test(href) && !opts.skip?.includes(href) && !/\sdata-tern-notrack\b/i.test(prefix);
+    links.push({ whole, at: m.index!, prefix, quote, target: tracked ? (opts.utm ? withUtm(href, opts.utm) : href) : null });
+  }
+  const click = opts.click;
+  const tracked = links.filter((l) => l.target !== null);
+  const targets = click ? await Promise.all(tracked.map((l, index) => click(l.target!, index))) : tracked.map((l) => l.target!);
+  tracked.forEach((l, i) => (l.target = targets[i]!));
+  let out = "";
+  let last = 0;
+  for (const l of links) {
+    out += html.slice(last, l.at) + (l.target === null ? l.whole : `${l.prefix}${l.quote}${escapeAttr(l.target)}${l.quote}`);
+    last = l.at + l.whole.length;
   }
   return out + html.slice(last);
 }
