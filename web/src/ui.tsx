@@ -1,7 +1,7 @@
 /** The design system: buttons, fields, cards, badges, dialogs, toasts, empty and loading states. */
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
-import { errorMessage } from "./api";
+import { ApiError, errorMessage } from "./api";
 import { Icon, type IconName } from "./icons";
 import { Link } from "./router";
 import { store, useStore } from "./store";
@@ -283,6 +283,50 @@ export function LoadError({ error, retry }: { error: unknown; retry?: () => void
     <Alert title="This could not be loaded" action={retry && <Button size="sm" onClick={retry}>Try again</Button>}>
       {errorMessage(error)}
     </Alert>
+  );
+}
+
+/**
+ * A record's page (a campaign, flow, form, segment, template, contact) whose record could not be loaded: "does not
+ * exist" when the server answered one of `missingStatuses`, otherwise the error with a retry.
+ */
+export function RecordLoadFailed({ noun, icon, back, error, retry, gone = "It may have been deleted.", listLink = false, missingStatuses = [404] }: {
+  /** "campaign", "flow"…: the page title is the noun capitalised */
+  noun: string;
+  icon: IconName;
+  back: { href: string; label: string };
+  error: unknown;
+  retry: () => void;
+  /** why it might be missing */
+  gone?: ComponentChildren;
+  /** a button back to the list ("All campaigns") */
+  listLink?: boolean;
+  missingStatuses?: number[];
+}) {
+  const missing = error instanceof ApiError && missingStatuses.includes(error.status);
+  return (
+    <div class="page">
+      <PageHeader title={noun[0]!.toUpperCase() + noun.slice(1)} back={back} />
+      {missing ? (
+        <div class="card">
+          <EmptyState icon={icon} title={`This ${noun} does not exist`} actions={listLink ? <Link class="btn btn-secondary" href={back.href}>All {back.label.toLowerCase()}</Link> : undefined}>
+            {gone}
+          </EmptyState>
+        </div>
+      ) : (
+        <LoadError error={error} retry={retry} />
+      )}
+    </div>
+  );
+}
+
+/** A record's page while its record loads. */
+export function RecordLoading({ noun, back }: { noun: string; back: { href: string; label: string } }) {
+  return (
+    <div class="page">
+      <PageHeader title=" " back={back} />
+      <Loading label={`Loading ${noun}…`} />
+    </div>
   );
 }
 

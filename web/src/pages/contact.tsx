@@ -1,13 +1,13 @@
 /** A contact's profile: traits, custom properties, subscriptions with consent, the event timeline, edit and erase. */
 import { useEffect, useState } from "preact/hooks";
-import { api, ApiError, errorMessage, fieldErrors, formError, settings } from "../api";
+import { api, errorMessage, fieldErrors, formError, settings } from "../api";
 import { dayLabel, displayName, formatDateTime, formatMoney, formatNumber, formatRelative, formatTime, initials, localDayKey } from "../format";
 import { Icon, type IconName } from "../icons";
 import { navigate } from "../router";
 import { useStore } from "../store";
 import { useTitle } from "../title";
 import type { Contact, ContactStatus, Subscription, TimelineEvent, Topic } from "../types";
-import { Alert, Badge, Button, Card, ConfirmDialog, DefinitionList, Dialog, EmptyState, LoadError, Loading, PageHeader, SelectField, TextArea, TextField, toast, useAsync, type Tone } from "../ui";
+import { Alert, Badge, Button, Card, ConfirmDialog, DefinitionList, Dialog, EmptyState, LoadError, Loading, RecordLoadFailed, RecordLoading, SelectField, TextArea, TextField, toast, type Tone, useAsync } from "../ui";
 import { contactsListHref, StatusBadge, statusLabel } from "./contacts";
 
 export function ContactPage({ id }: { id: string }) {
@@ -17,32 +17,15 @@ export function ContactPage({ id }: { id: string }) {
   const currency = conf?.store.currency ?? "USD";
   useTitle(contact.data ? displayName(contact.data) : "Contact");
 
+  const back = { href: contactsListHref, label: "Contacts" };
   if (contact.error) {
-    const missing = contact.error instanceof ApiError && contact.error.status === 404;
     return (
-      <div class="page">
-        <PageHeader title="Contact" back={{ href: contactsListHref, label: "Contacts" }} />
-        {missing ? (
-          <div class="card">
-            <EmptyState icon="user" title="This contact does not exist">
-              It may have been erased, or merged into another contact when an anonymous visitor identified themselves.
-            </EmptyState>
-          </div>
-        ) : (
-          <LoadError error={contact.error} retry={contact.reload} />
-        )}
-      </div>
+      <RecordLoadFailed noun="contact" icon="user" back={back} error={contact.error} retry={contact.reload}
+        gone="It may have been erased, or merged into another contact when an anonymous visitor identified themselves." />
     );
   }
   const c = contact.data;
-  if (!c) {
-    return (
-      <div class="page">
-        <PageHeader title=" " back={{ href: contactsListHref, label: "Contacts" }} />
-        <Loading label="Loading contact…" />
-      </div>
-    );
-  }
+  if (!c) return <RecordLoading noun="contact" back={back} />;
   const name = displayName(c);
   return (
     <div class="page">

@@ -15,11 +15,11 @@ import { EventSuggestions, NodeEditor, SettingsEditor, StepHeader, TriggerEditor
 import { newSimInput, simPath, Simulator, type SimInput, type SimOutcome } from "../flow-simulator";
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatRelative, plural } from "../format";
 import { Icon } from "../icons";
-import { Link, navigate, useLeaveGuard } from "../router";
+import { navigate, useLeaveGuard } from "../router";
 import { useStore } from "../store";
 import { useTitle } from "../title";
 import type { FlowDefinition, FlowDetail, FlowNode, FlowSummary, NodeFigures, Segment, TemplateSummary, Topic } from "../types";
-import { Alert, Badge, Button, ConfirmDialog, cx, Dialog, EmptyState, LoadError, Loading, PageHeader, toast, useAsync } from "../ui";
+import { Alert, Badge, Button, ConfirmDialog, cx, Dialog, PageHeader, RecordLoadFailed, RecordLoading, toast, useAsync } from "../ui";
 import { FlowStatusBadge, takeInstallWarnings } from "./flows";
 
 interface Loaded {
@@ -41,31 +41,9 @@ export function FlowEditorPage({ id }: { id: string }) {
     ]);
     return { flow, templates, topics, segments, flows };
   }, [id]);
-  if (loaded.error) {
-    const missing = loaded.error instanceof ApiError && loaded.error.status === 404;
-    return (
-      <div class="page">
-        <PageHeader title="Flow" back={{ href: "/flows", label: "Flows" }} />
-        {missing ? (
-          <div class="card">
-            <EmptyState icon="flows" title="This flow does not exist" actions={<Link class="btn btn-secondary" href="/flows">All flows</Link>}>
-              It may have been deleted.
-            </EmptyState>
-          </div>
-        ) : (
-          <LoadError error={loaded.error} retry={loaded.reload} />
-        )}
-      </div>
-    );
-  }
-  if (!loaded.data) {
-    return (
-      <div class="page">
-        <PageHeader title=" " back={{ href: "/flows", label: "Flows" }} />
-        <Loading label="Loading flow…" />
-      </div>
-    );
-  }
+  const back = { href: "/flows", label: "Flows" };
+  if (loaded.error) return <RecordLoadFailed noun="flow" icon="flows" back={back} error={loaded.error} retry={loaded.reload} listLink />;
+  if (!loaded.data) return <RecordLoading noun="flow" back={back} />;
   return <Editor initial={loaded.data} />;
 }
 

@@ -3,13 +3,13 @@
  * may be used, with the real embed script previewed live beside it and the snippets to paste.
  */
 import { useState } from "preact/hooks";
-import { api, ApiError, errorMessage, fieldErrors, formError, SEE_FIELDS } from "../api";
+import { api, errorMessage, fieldErrors, formError, SEE_FIELDS } from "../api";
 import { formatDateTime, formatNumber, formatRelative } from "../format";
 import { Link, navigate, useLeaveGuard } from "../router";
 import { useTitle } from "../title";
 import type { TemplateSummary, Topic } from "../types";
 import {
-  Alert, Badge, Button, Card, Checkbox, ConfirmDialog, EmptyState, IconButton, LoadError, Loading, PageHeader, Segmented, SelectField, TextArea, TextField, cx, toast, useAsync, useSaveShortcut,
+  Alert, Badge, Button, Card, Checkbox, ConfirmDialog, IconButton, PageHeader, RecordLoadFailed, RecordLoading, Segmented, SelectField, TextArea, TextField, cx, toast, useAsync, useSaveShortcut,
 } from "../ui";
 import { FieldsEditor } from "./form-fields";
 import { nextUid, sentOrigins, toBody, toDraft, isHex, type Draft, type FormDetail } from "./form-model";
@@ -23,30 +23,9 @@ export function FormEditorPage({ id }: { id: string }) {
   const templates = useAsync(() => api.get<{ items: TemplateSummary[] }>("/templates").then((r) => r.items), []);
   const back = { href: FORMS_PATH, label: "Forms" };
   if (loaded.error || topics.error) {
-    const missing = loaded.error instanceof ApiError && loaded.error.status === 404;
-    return (
-      <div class="page">
-        <PageHeader title="Form" back={back} />
-        {missing ? (
-          <div class="card">
-            <EmptyState icon="forms" title="This form does not exist">
-              It may have been deleted.
-            </EmptyState>
-          </div>
-        ) : (
-          <LoadError error={loaded.error ?? topics.error} retry={loaded.error ? loaded.reload : topics.reload} />
-        )}
-      </div>
-    );
+    return <RecordLoadFailed noun="form" icon="forms" back={back} error={loaded.error ?? topics.error} retry={loaded.error ? loaded.reload : topics.reload} />;
   }
-  if (!loaded.data || !topics.data) {
-    return (
-      <div class="page">
-        <PageHeader title=" " back={back} />
-        <Loading label="Loading form…" />
-      </div>
-    );
-  }
+  if (!loaded.data || !topics.data) return <RecordLoading noun="form" back={back} />;
   if (!loaded.data.definition) {
     return (
       <div class="page">

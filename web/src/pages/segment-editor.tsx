@@ -12,7 +12,7 @@ import { useStore } from "../store";
 import { emptyGroup, issueTarget, problems, type Group, type Names } from "../segment-model";
 import { useTitle } from "../title";
 import type { ContactList, FlowSummary, Segment, SegmentDetail, SegmentPreviewContact, Topic } from "../types";
-import { Alert, Badge, Button, Card, ConfirmDialog, cx, EmptyState, LoadError, Loading, PageHeader, Spinner, TextField, toast, useAsync, useDebounced } from "../ui";
+import { Alert, Badge, Button, Card, ConfirmDialog, cx, EmptyState, LoadError, PageHeader, RecordLoadFailed, RecordLoading, Spinner, TextField, toast, useAsync, useDebounced } from "../ui";
 import { StatusBadge } from "./contacts";
 import { SegmentBuilder, type BuilderContext } from "./segment-builder";
 
@@ -34,31 +34,9 @@ export function SegmentEditorPage({ id }: { id: string }) {
     }
     return api.get<SegmentDetail>(`/segments/${encodeURIComponent(id)}`);
   }, [id]);
-  if (loaded.error) {
-    const missing = loaded.error instanceof ApiError && loaded.error.status === 404;
-    return (
-      <div class="page">
-        <PageHeader title="Segment" back={{ href: "/segments", label: "Segments" }} />
-        {missing ? (
-          <div class="card">
-            <EmptyState icon="segments" title="This segment does not exist" actions={<Link class="btn btn-secondary" href="/segments">All segments</Link>}>
-              It may have been deleted.
-            </EmptyState>
-          </div>
-        ) : (
-          <LoadError error={loaded.error} retry={loaded.reload} />
-        )}
-      </div>
-    );
-  }
-  if (loaded.loading && !loaded.data) {
-    return (
-      <div class="page">
-        <PageHeader title=" " back={{ href: "/segments", label: "Segments" }} />
-        <Loading label="Loading segment…" />
-      </div>
-    );
-  }
+  const back = { href: "/segments", label: "Segments" };
+  if (loaded.error) return <RecordLoadFailed noun="segment" icon="segments" back={back} error={loaded.error} retry={loaded.reload} listLink />;
+  if (loaded.loading && !loaded.data) return <RecordLoading noun="segment" back={back} />;
   return <Editor initial={loaded.data ?? null} />;
 }
 

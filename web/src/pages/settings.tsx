@@ -1,6 +1,6 @@
 /** Settings: store and sender details, sending (in ./sending), topics, ingest sources (write keys), API keys and the account. */
 import { useState } from "preact/hooks";
-import { api, errorMessage, fieldErrors, formError, session, settings as settingsStore } from "../api";
+import { api, fieldErrors, formError, session, settings as settingsStore } from "../api";
 import { formatDate, formatNumber, formatRelative, plural } from "../format";
 import { Redirect } from "../router";
 import { SendingSettingsTab } from "./sending";

@@ -1,6 +1,6 @@
 /** The template editor: envelope and content fields, live preview for a contact, save with field errors, send test. */
 import { useRef, useState } from "preact/hooks";
-import { api, ApiError, fieldErrors, formError, SEE_FIELDS, session, settings } from "../api";
+import { api, fieldErrors, formError, SEE_FIELDS, session, settings } from "../api";
 import { CodeEditor } from "../code-editor";
 import { ContactPicker, type PreviewContact } from "../contact-picker";
 import { formatDateTime, formatRelative } from "../format";
@@ -9,7 +9,7 @@ import { Link, navigate, useLeaveGuard } from "../router";
 import { store, useStore } from "../store";
 import { useTitle } from "../title";
 import type { Template } from "../types";
-import { Alert, Badge, Button, Card, Checkbox, Dialog, EmptyState, LoadError, Loading, PageHeader, Segmented, TextField, toast, useAsync, useSaveShortcut } from "../ui";
+import { Alert, Badge, Button, Card, Checkbox, Dialog, PageHeader, RecordLoadFailed, RecordLoading, Segmented, TextField, toast, useAsync, useSaveShortcut } from "../ui";
 import { LiquidHelp } from "./liquid-help";
 import { PreviewPane } from "./template-preview";
 
@@ -35,31 +35,9 @@ export function TemplateEditorPage({ id }: { id: string }) {
     if (created && String(created.id) === id) return created;
     return api.get<Template>(`/templates/${encodeURIComponent(id)}`);
   }, [id]);
-  if (loaded.error) {
-    const missing = loaded.error instanceof ApiError && loaded.error.status === 404;
-    return (
-      <div class="page">
-        <PageHeader title="Template" back={{ href: "/templates", label: "Templates" }} />
-        {missing ? (
-          <div class="card">
-            <EmptyState icon="templates" title="This template does not exist">
-              It may have been deleted.
-            </EmptyState>
-          </div>
-        ) : (
-          <LoadError error={loaded.error} retry={loaded.reload} />
-        )}
-      </div>
-    );
-  }
-  if (loaded.loading && !loaded.data) {
-    return (
-      <div class="page">
-        <PageHeader title=" " back={{ href: "/templates", label: "Templates" }} />
-        <Loading label="Loading template…" />
-      </div>
-    );
-  }
+  const back = { href: "/templates", label: "Templates" };
+  if (loaded.error) return <RecordLoadFailed noun="template" icon="templates" back={back} error={loaded.error} retry={loaded.reload} />;
+  if (loaded.loading && !loaded.data) return <RecordLoading noun="template" back={back} />;
   return <Editor initial={loaded.data ?? null} />;
 }
 
