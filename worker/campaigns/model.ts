@@ -124,6 +124,19 @@ export type Status = (typeof STATUSES)[number];
 /** Statuses in which the fan-out has work to do. */
 export const ACTIVE: readonly Status[] = ["scheduled", "testing", "sending"];
 
+/** A campaign's messages by status; "sent" counts every message that left (delivered, bounced and complained too). */
+export interface Progress {
+  queued: number;
+  sending: number;
+  sent: number;
+  delivered: number;
+  bounced: number;
+  complained: number;
+  failed: number;
+  suppressed: number;
+  cancelled: number;
+}
+
 export interface VariantFigures {
   variant: string;
   recipients: number;

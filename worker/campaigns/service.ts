@@ -10,13 +10,13 @@ import { storeModel } from "../delivery/model";
 import type { Env } from "../env";
 import {
   audienceOf, audienceWhere, audienceZones, cancelQueued, consentTopicKey, countAudience, createCampaign, deleteDraft, envelopeOf, getCampaign, progressOf,
-  scheduleOf, stateOf, topicFacts, transition, updateDraft, type CampaignRow, type CampaignValues, type Progress,
+  scheduleOf, stateOf, topicFacts, transition, updateDraft, type CampaignRow, type CampaignValues,
 } from "../store/campaigns";
 import { segmentContext } from "../store/segments";
 import { getSettings } from "../store/settings";
 import { templatesById } from "../store/templates";
 import { kickCampaign } from "./fanout";
-import { type AbTest, type Audience, type CampaignInput, type CampaignState, type Envelope, type Schedule, type Status } from "./model";
+import { type AbTest, type Audience, type CampaignInput, type CampaignState, type Envelope, type Progress, type Schedule, type Status } from "./model";
 import { HOUR, lastLocalDue, localDueAt } from "./plan";
 
 export interface Issue {

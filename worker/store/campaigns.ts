@@ -3,7 +3,7 @@
  * figures, compare-and-set saves of the fan-out state, and the per-variant report with attributed revenue.
  */
 import { and, desc, eq, inArray, lt, type SQL } from "drizzle-orm";
-import type { Audience, CampaignState, Envelope, Schedule, Status, VariantFigures } from "../campaigns/model";
+import type { Audience, CampaignState, Envelope, Progress, Schedule, Status, VariantFigures } from "../campaigns/model";
 import { audienceDefinition, HOUR } from "../campaigns/plan";
 import { compileSegment, SegmentError, type Group, type Leaf, type SegmentContext } from "../core/segment";
 import { db, MAX_PARAMS } from "./db";
@@ -267,18 +267,6 @@ export async function queuedPage(d1: D1Database, campaignId: number, afterRowid:
 }
 
 // ---- figures -------------------------------------------------------------------------------------------
-
-export interface Progress {
-  queued: number;
-  sending: number;
-  sent: number;
-  delivered: number;
-  bounced: number;
-  complained: number;
-  failed: number;
-  suppressed: number;
-  cancelled: number;
-}
 
 const EMPTY: Progress = { queued: 0, sending: 0, sent: 0, delivered: 0, bounced: 0, complained: 0, failed: 0, suppressed: 0, cancelled: 0 };
 

@@ -10,21 +10,10 @@ export const STATUSES = ["draft", "scheduled", "testing", "sending", "paused", "
 export type CampaignStatus = (typeof STATUSES)[number];
 /** The shapes the Worker validates and stores: types only (no zod in the bundle). */
 export type { AbTest, Audience, Metric, Schedule, Variant, VariantFigures, Winner } from "../../../worker/campaigns/model";
-import type { AbTest, Audience, Metric, Schedule, Winner } from "../../../worker/campaigns/model";
+import type { AbTest, Audience, Metric, Progress as MessageProgress, Schedule, Winner } from "../../../worker/campaigns/model";
 
-export interface Progress {
-  total: number | null;
-  enqueued: number;
-  queued: number;
-  sending: number;
-  sent: number;
-  delivered: number;
-  bounced: number;
-  complained: number;
-  failed: number;
-  suppressed: number;
-  cancelled: number;
-}
+/** Message counts by status (the Worker's), and how far the fan-out got. */
+export type Progress = MessageProgress & { total: number | null; enqueued: number };
 
 export type Estimate = { recipients: number; withoutConsent: number } | { error: string };
 
