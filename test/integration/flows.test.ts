@@ -2,10 +2,9 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Run } from "../../worker/core/flow-step";
-import type { ContactJourney } from "../../worker/journeys/contact-journey";
-import { journey } from "../../worker/journeys/forward";
 import { runFlowTriggers } from "../../worker/journeys/triggers";
 import { admin, json, track, writeKey, type Admin } from "./helpers";
+import { fastForward, journeyStub as stub, listRuns } from "./journeys";
 
 let a: Admin;
 let key: string;
@@ -42,9 +41,6 @@ async function createLive(name: string, definition: unknown) {
 }
 
 const contactId = async (userId: string) => (await env.DB.prepare("SELECT id FROM contacts WHERE external_id = ?").bind(userId).first<{ id: number }>())!.id;
-const stub = (id: number) => journey(env, id) as unknown as DurableObjectStub<ContactJourney>;
-// RPC types cannot express Run's open-ended records; the values are plain JSON.
-const listRuns = async (id: number) => (await stub(id).listRuns()) as unknown as Run[];
 
 async function runsOf(id: number, expected = 1): Promise<Run[]> {
   const end = Date.now() + 5000;
@@ -53,25 +49,6 @@ async function runsOf(id: number, expected = 1): Promise<Run[]> {
     if (runs.length >= expected || Date.now() > end) return runs;
     await scheduler.wait(50);
   }
-}
-
-/**
- * Moves every waiting run's wake time into the past and lets the alarm fire (the runtime runs a past-due alarm
- * by itself; runDurableObjectAlarm covers the case where it has not yet), then waits until no run is overdue.
- */
-async function fastForward(id: number) {
-  await runInDurableObject(stub(id), async (_instance, state) => {
-    const past = Date.now() - 1000;
-    state.storage.sql.exec("UPDATE runs SET wake_at = ?, state = json_set(state, '$.wakeAt', ?) WHERE status = 'waiting'", past, past);
-    await state.storage.setAlarm(past);
-  });
-  await runDurableObjectAlarm(stub(id));
-  for (let i = 0; i < 100; i++) {
-    const overdue = (await listRuns(id)).some((r) => r.status === "waiting" && r.wakeAt !== null && r.wakeAt < Date.now() - 500);
-    if (!overdue) return;
-    await scheduler.wait(50);
-  }
-  throw new Error("the alarm did not run");
 }
 
 const flowMessages = (flowId: number, contact: number) =>

@@ -1,11 +1,8 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PREBUILT_FLOWS } from "../../worker/core/prebuilt-flows";
-import type { Run } from "../../worker/core/flow-step";
-import type { ContactJourney } from "../../worker/journeys/contact-journey";
-import { journey } from "../../worker/journeys/forward";
 import { admin, call, json, track, writeKey, type Admin, until } from "./helpers";
+import { fastForward, listRuns } from "./journeys";
 
 let a: Admin;
 
@@ -110,20 +107,6 @@ describe("POST /api/flows/prebuilt/:key", () => {
 });
 
 // ---- the installed abandoned cart, end to end ----------------------------------------------------------
-
-const stub = (id: number) => journey(env, id) as unknown as DurableObjectStub<ContactJourney>;
-const listRuns = async (id: number) => (await stub(id).listRuns()) as unknown as Run[];
-
-/** Moves the contact's waiting runs to their due time and lets the alarm fire. */
-async function fastForward(id: number) {
-  await runInDurableObject(stub(id), async (_instance, state) => {
-    const past = Date.now() - 1000;
-    state.storage.sql.exec("UPDATE runs SET wake_at = ?, state = json_set(state, '$.wakeAt', ?) WHERE status = 'waiting'", past, past);
-    await state.storage.setAlarm(past);
-  });
-  await runDurableObjectAlarm(stub(id));
-  await until(async () => !(await listRuns(id)).some((r) => r.status === "waiting" && r.wakeAt !== null && r.wakeAt < Date.now() - 500));
-}
 
 describe("the prebuilt abandoned cart, enabled", () => {
   it("sends the cart reminder with the cart's products at the due time, and an order ends the run", async () => {
