@@ -58,6 +58,8 @@ const GUIDES: PrebuiltTopic = { key: "guides", name: "Guides", description: "Buy
 
 const hours = (amount: number) => ({ amount, unit: "hours" as const });
 const days = (amount: number) => ({ amount, unit: "days" as const });
+/** An email step, opens and clicks tracked (every prebuilt email is). */
+const send = (templateId: number, topicId: number | null, next: string | null) => ({ type: "send" as const, templateId, topicId, trackOpens: true, trackClicks: true, next });
 const ORDERED = { event: "Order Completed", where: [] };
 const group = (match: "all" | "any", ...conditions: Group["conditions"]): Group => ({ type: "group", match, conditions });
 
@@ -85,11 +87,11 @@ export const PREBUILT_FLOWS: PrebuiltFlow[] = [
       settings: { reentry: { kind: "never" }, goal: ORDERED, exitOnUnsubscribe: true, holdoutPercent: 0 },
       entry: "welcome",
       nodes: {
-        welcome: { type: "send", templateId: r.template("welcome_1"), topicId: r.topic("newsletter"), trackOpens: true, trackClicks: true, next: "wait_3d" },
+        welcome: send(r.template("welcome_1"), r.topic("newsletter"), "wait_3d"),
         wait_3d: { type: "delay", duration: days(3), next: "bestsellers" },
-        bestsellers: { type: "send", templateId: r.template("welcome_2"), topicId: r.topic("newsletter"), trackOpens: true, trackClicks: true, next: "wait_4d" },
+        bestsellers: send(r.template("welcome_2"), r.topic("newsletter"), "wait_4d"),
         wait_4d: { type: "delay", duration: days(4), next: "offer" },
-        offer: { type: "send", templateId: r.template("welcome_3"), topicId: r.topic("newsletter"), trackOpens: true, trackClicks: true, next: null },
+        offer: send(r.template("welcome_3"), r.topic("newsletter"), null),
       },
     }),
   },
@@ -113,11 +115,11 @@ export const PREBUILT_FLOWS: PrebuiltFlow[] = [
       entry: "wait_1h",
       nodes: {
         wait_1h: { type: "delay", duration: hours(1), next: "reminder" },
-        reminder: { type: "send", templateId: r.template("cart_1"), topicId: null, trackOpens: true, trackClicks: true, next: "wait_23h" },
+        reminder: send(r.template("cart_1"), null, "wait_23h"),
         wait_23h: { type: "delay", duration: hours(23), next: "incentive" },
-        incentive: { type: "send", templateId: r.template("cart_2"), topicId: null, trackOpens: true, trackClicks: true, next: "wait_48h" },
+        incentive: send(r.template("cart_2"), null, "wait_48h"),
         wait_48h: { type: "delay", duration: hours(48), next: "last_call" },
-        last_call: { type: "send", templateId: r.template("cart_3"), topicId: null, trackOpens: true, trackClicks: true, next: null },
+        last_call: send(r.template("cart_3"), null, null),
       },
     }),
   },
@@ -143,7 +145,7 @@ export const PREBUILT_FLOWS: PrebuiltFlow[] = [
           yes: "viewed",
           no: "ordered",
         },
-        viewed: { type: "send", templateId: r.template("browse_1"), topicId: null, trackOpens: true, trackClicks: true, next: null },
+        viewed: send(r.template("browse_1"), null, null),
         ordered: { type: "exit" },
       },
     }),
@@ -167,15 +169,15 @@ export const PREBUILT_FLOWS: PrebuiltFlow[] = [
       settings: { reentry: { kind: "always" }, goal: null, exitOnUnsubscribe: true, holdoutPercent: 0 },
       entry: "thanks",
       nodes: {
-        thanks: { type: "send", templateId: r.template("post_1"), topicId: null, trackOpens: true, trackClicks: true, next: "wait_5d" },
+        thanks: send(r.template("post_1"), null, "wait_5d"),
         wait_5d: { type: "delay", duration: days(5), next: "tips" },
-        tips: { type: "send", templateId: r.template("post_2"), topicId: null, trackOpens: true, trackClicks: true, next: "wait_9d" },
+        tips: send(r.template("post_2"), null, "wait_9d"),
         wait_9d: { type: "delay", duration: days(9), next: "review" },
-        review: { type: "send", templateId: r.template("post_3"), topicId: null, trackOpens: true, trackClicks: true, next: "wait_16d" },
+        review: send(r.template("post_3"), null, "wait_16d"),
         wait_16d: { type: "delay", duration: days(16), next: "ordered_again" },
         ordered_again: { type: "condition", check: { kind: "event_since_entry", event: "Order Completed", where: [] }, yes: "repeat_buyer", no: "cross_sell" },
         repeat_buyer: { type: "exit" },
-        cross_sell: { type: "send", templateId: r.template("post_4"), topicId: null, trackOpens: true, trackClicks: true, next: null },
+        cross_sell: send(r.template("post_4"), null, null),
       },
     }),
   },
@@ -201,10 +203,10 @@ export const PREBUILT_FLOWS: PrebuiltFlow[] = [
       settings: { reentry: { kind: "after_days", days: 180 }, goal: ORDERED, exitOnUnsubscribe: true, holdoutPercent: 0 },
       entry: "miss_you",
       nodes: {
-        miss_you: { type: "send", templateId: r.template("winback_1"), topicId: null, trackOpens: true, trackClicks: true, next: "wait_7d" },
+        miss_you: send(r.template("winback_1"), null, "wait_7d"),
         wait_7d: { type: "delay", duration: days(7), next: "engaged" },
         engaged: { type: "condition", check: { kind: "email", action: "opened", nodeId: "miss_you" }, yes: "incentive", no: "not_engaged" },
-        incentive: { type: "send", templateId: r.template("winback_2"), topicId: null, trackOpens: true, trackClicks: true, next: null },
+        incentive: send(r.template("winback_2"), null, null),
         not_engaged: { type: "exit" },
       },
     }),
@@ -224,7 +226,7 @@ export const PREBUILT_FLOWS: PrebuiltFlow[] = [
       settings: { reentry: { kind: "always" }, goal: null, exitOnUnsubscribe: true, holdoutPercent: 0 },
       entry: "gift",
       nodes: {
-        gift: { type: "send", templateId: r.template("birthday_1"), topicId: null, trackOpens: true, trackClicks: true, next: null },
+        gift: send(r.template("birthday_1"), null, null),
       },
     }),
   },
@@ -247,13 +249,13 @@ export const PREBUILT_FLOWS: PrebuiltFlow[] = [
       settings: { reentry: { kind: "never" }, goal: ORDERED, exitOnUnsubscribe: true, holdoutPercent: 0 },
       entry: "guide",
       nodes: {
-        guide: { type: "send", templateId: r.template("nurture_1"), topicId: r.topic("guides"), trackOpens: true, trackClicks: true, next: "wait_3d" },
+        guide: send(r.template("nurture_1"), r.topic("guides"), "wait_3d"),
         wait_3d: { type: "delay", duration: days(3), next: "case_study" },
-        case_study: { type: "send", templateId: r.template("nurture_2"), topicId: r.topic("guides"), trackOpens: true, trackClicks: true, next: "wait_4d" },
+        case_study: send(r.template("nurture_2"), r.topic("guides"), "wait_4d"),
         wait_4d: { type: "delay", duration: days(4), next: "clicked" },
         clicked: { type: "condition", check: { kind: "email", action: "clicked" }, yes: "offer", no: "check_in" },
-        offer: { type: "send", templateId: r.template("nurture_3"), topicId: r.topic("guides"), trackOpens: true, trackClicks: true, next: null },
-        check_in: { type: "send", templateId: r.template("nurture_4"), topicId: r.topic("guides"), trackOpens: true, trackClicks: true, next: null },
+        offer: send(r.template("nurture_3"), r.topic("guides"), null),
+        check_in: send(r.template("nurture_4"), r.topic("guides"), null),
       },
     }),
   },
@@ -284,7 +286,7 @@ export const PREBUILT_FLOWS: PrebuiltFlow[] = [
       settings: { reentry: { kind: "after_days", days: 180 }, goal: null, exitOnUnsubscribe: true, holdoutPercent: 0 },
       entry: "ask",
       nodes: {
-        ask: { type: "send", templateId: r.template("sunset_1"), topicId: null, trackOpens: true, trackClicks: true, next: "wait_14d" },
+        ask: send(r.template("sunset_1"), null, "wait_14d"),
         wait_14d: { type: "delay", duration: days(14), next: "engaged" },
         // an open counts (a click implies one); machine opens (Apple Mail Privacy Protection) do not
         engaged: { type: "condition", check: { kind: "email", action: "opened", nodeId: "ask" }, yes: "kept", no: "unsubscribe" },
