@@ -5,6 +5,9 @@ const named: Record<string, string> = {
   mdash: "—", ndash: "–", lsquo: "‘", rsquo: "’", ldquo: "“", rdquo: "”", bull: "•", euro: "€", pound: "£", zwnj: "", zwj: "",
 };
 
+/** Text made safe inside HTML elements and quoted attributes (the five characters that matter, as numeric references). */
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
 export function decodeEntities(s: string): string {
   return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, code: string) => {
     if (code[0] === "#") {

@@ -7,7 +7,7 @@
  * const email = await renderEmail(template, model, layout); // { subject, preheader, html, text }
  */
 import { Liquid, type Template } from "liquidjs";
-import { htmlToText } from "./html-text";
+import { escapeHtml as esc, htmlToText } from "./html-text";
 
 export interface TemplateSource {
   subject: string;
@@ -166,7 +166,6 @@ export async function renderEmail(t: TemplateSource, model: RenderModel): Promis
 /** Subjects and preheaders are single header-safe lines. */
 const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, " ").replace(/\s{2,}/g, " ").trim().slice(0, 300);
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The unsubscribe footer is part of every marketing email, also when the author wrote the text part. */
 function withFooterText(text: string, m: RenderModel): string {

@@ -5,8 +5,8 @@
  * definition can inject markup.
  */
 import { HONEYPOT, type PublicForm } from "../core/forms";
+import { escapeHtml as esc } from "../core/html-text";
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 // The runtime, as plain modern JS. `C` is the public form config, `B` the Tern origin. Kept small on purpose:
 // the gzipped size is measured by test/unit/forms-snippet.test.ts.

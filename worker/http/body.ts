@@ -3,6 +3,9 @@ import type { Context } from "hono";
 import type { z } from "zod";
 import { badRequest, HttpError, zodIssues } from "./errors";
 
+/** A numeric id from a path segment; 0 (which matches no row) when it is not 1–12 digits. */
+export const idOf = (raw: string) => (/^\d{1,12}$/.test(raw) ? Number(raw) : 0);
+
 export const tooLarge = (limit: number) =>
   new HttpError(413, "payload_too_large", `Request body is larger than ${Math.round(limit / 1024)} KB`);
 

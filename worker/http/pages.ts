@@ -1,7 +1,8 @@
 /** Small server-rendered pages for recipients (unsubscribe, view in browser errors): no JavaScript needed. */
+import { escapeHtml as esc } from "../core/html-text";
 import type { Settings } from "../core/settings";
 
-export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export { esc };
 
 /** A complete HTML page in the store's colours. `body` must already be escaped. */
 export function page(title: string, body: string, settings: Settings | null): string {

@@ -9,13 +9,12 @@ import {
 import type { AppEnv } from "../../env";
 import { campaignReport, createCampaign, deleteDraft, getCampaign, listCampaigns, progressOf, updateDraft } from "../../store/campaigns";
 import { getSettings } from "../../store/settings";
-import { jsonBody, parseWith, readBody } from "../body";
+import { idOf, jsonBody, parseWith, readBody } from "../body";
 import { badRequest, HttpError, notFound } from "../errors";
 
 export const campaignsApi = new Hono<AppEnv>();
 
 const LIMIT = 64 * 1024;
-const idOf = (raw: string) => (/^\d{1,12}$/.test(raw) ? Number(raw) : 0);
 
 async function found(c: Context<AppEnv>) {
   const row = await getCampaign(c.env.DB, idOf(c.req.param("id") ?? ""));

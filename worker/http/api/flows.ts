@@ -12,13 +12,12 @@ import { createFlow, flowVersionsOf, getFlow, listFlows, nodeFigures, publishFlo
 import { installPrebuiltFlow } from "../../store/prebuilt";
 import { segmentContext } from "../../store/segments";
 import { getSettings } from "../../store/settings";
-import { jsonBody, optionalJsonBody } from "../body";
+import { idOf, jsonBody, optionalJsonBody } from "../body";
 import { badRequest, HttpError, notFound, zodIssues } from "../errors";
 
 export const flowsApi = new Hono<AppEnv>();
 
 const LIMIT = 256 * 1024;
-const idOf = (raw: string) => (/^\d{1,12}$/.test(raw) ? Number(raw) : 0);
 const name = z.string().trim().min(1).max(200);
 const BLANK = { trigger: { type: "manual" }, settings: {}, entry: null, nodes: {} };
 

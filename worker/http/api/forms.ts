@@ -8,7 +8,7 @@ import { createForm, deleteForm, getForm, listForms, statsByForm, updateForm, ty
 import { getSettings } from "../../store/settings";
 import { getTemplate } from "../../store/templates";
 import { topicsByKey } from "../../store/topics";
-import { jsonBody, parseWith } from "../body";
+import { idOf, jsonBody, parseWith } from "../body";
 import { badRequest, notFound, zodIssues, type Issue } from "../errors";
 
 export const formsApi = new Hono<AppEnv>();
@@ -19,7 +19,6 @@ const meta = {
 };
 const createMeta = z.object({ name: meta.name, status: meta.status.default("active") });
 const patchMeta = z.object(meta).partial();
-const idOf = (raw: string) => (/^\d{1,12}$/.test(raw) ? Number(raw) : 0);
 const NESTED = ["confirmation", "style", "display", "turnstile"] as const;
 
 /** A definition from a request body (name and status are not part of it), checked against topics and secrets. */

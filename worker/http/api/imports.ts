@@ -5,7 +5,7 @@ import { csvRow } from "../../core/csv";
 import type { AppEnv } from "../../env";
 import { createImport, getImport, listImports, MAX_IMPORT_BYTES, runImport, type Reject } from "../../store/imports";
 import { topicsByKey } from "../../store/topics";
-import { jsonBody, tooLarge } from "../body";
+import { idOf, jsonBody, tooLarge } from "../body";
 import { badRequest, HttpError, notFound } from "../errors";
 
 export const importsApi = new Hono<AppEnv>();
@@ -15,8 +15,6 @@ const createSchema = z.object({
   topics: z.array(z.string().max(100)).max(20).default([]),
   overwrite: z.boolean().default(false),
 });
-
-const idOf = (raw: string) => (/^\d{1,12}$/.test(raw) ? Number(raw) : 0);
 
 async function found(d1: D1Database, raw: string) {
   const job = await getImport(d1, idOf(raw));

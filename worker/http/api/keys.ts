@@ -3,11 +3,10 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../env";
 import { createApiKey, createWriteKey, deleteApiKey, deleteWriteKey, listApiKeys, listWriteKeys, updateWriteKey } from "../../store/auth";
-import { jsonBody } from "../body";
+import { idOf, jsonBody } from "../body";
 import { notFound } from "../errors";
 import { requireSession } from "./session";
 
-const idOf = (raw: string) => (/^\d{1,12}$/.test(raw) ? Number(raw) : 0);
 const name = z.string().trim().min(1).max(100);
 const source = z.string().trim().min(1).max(64).regex(/^[a-z0-9][a-z0-9_.-]*$/i, "letters, digits, dot, dash and underscore");
 

@@ -7,13 +7,12 @@ import {
   checkDefinition, countSegment, createSegment, deleteSegment, getSegment, installPrebuilt, listSegments, previewSegment, recordSize, segmentContext,
   segmentUsers, sizeHistory, suggestions, updateSegment,
 } from "../../store/segments";
-import { jsonBody } from "../body";
+import { idOf, jsonBody } from "../body";
 import { badRequest, HttpError, notFound, zodIssues } from "../errors";
 
 export const segmentsApi = new Hono<AppEnv>();
 
 const LIMIT = 128 * 1024;
-const idOf = (raw: string) => (/^\d{1,12}$/.test(raw) ? Number(raw) : 0);
 const meta = { name: z.string().trim().min(1).max(200), description: z.string().trim().max(1000) };
 const createSchema = z.object({ ...meta, description: meta.description.default(""), definition: z.unknown() });
 const patchSchema = z.object({ ...meta, definition: z.unknown() }).partial().strict();

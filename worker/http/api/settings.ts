@@ -7,7 +7,7 @@ import { PROVIDER_SECRETS, providerName } from "../../delivery/providers/index";
 import { publicBase } from "../../delivery/model";
 import { getSettings, updateSettings } from "../../store/settings";
 import { createTopic, deleteTopic, listTopics, updateTopic } from "../../store/topics";
-import { jsonBody } from "../body";
+import { idOf, jsonBody } from "../body";
 import { badRequest, HttpError, notFound, zodIssues } from "../errors";
 
 export const settingsApi = new Hono<AppEnv>();
@@ -45,7 +45,6 @@ const createSchema = z.object({
 });
 // No defaults here: a patch must only touch the fields it names.
 const patchSchema = z.object(topicFields).partial().strict();
-const idOf = (raw: string) => (/^\d{1,12}$/.test(raw) ? Number(raw) : 0);
 
 topicsApi.get("/", async (c) => c.json({ items: await listTopics(c.env.DB) }));
 

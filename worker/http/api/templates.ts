@@ -12,7 +12,7 @@ import { getContact } from "../../store/contacts";
 import { getSettings } from "../../store/settings";
 import { createTemplate, deleteTemplate, getTemplate, listTemplates, templateUsers, updateTemplate, type TemplateInput } from "../../store/templates";
 import { randomToken } from "../../store/random";
-import { jsonBody } from "../body";
+import { idOf, jsonBody } from "../body";
 import { badRequest, HttpError, notFound } from "../errors";
 
 export const templatesApi = new Hono<AppEnv>();
@@ -41,7 +41,6 @@ const patchSchema = z.object(fields).partial().strict();
 const previewSchema = z.object({ template: z.object(fields).partial().optional(), contactId: z.number().int().positive().optional() });
 
 const LIMIT = 1024 * 1024;
-const idOf = (raw: string) => (/^\d{1,12}$/.test(raw) ? Number(raw) : 0);
 
 const normalise = <T extends { fromEmail?: string | null; replyTo?: string | null }>(t: T): T => ({
   ...t,
