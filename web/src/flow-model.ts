@@ -4,6 +4,7 @@
  * words, what is still missing before the server accepts it, and which step a server problem names.
  * Pure functions over the shared types.
  */
+import { capitalize } from "./format";
 import { describe as describeConditions, problems as segmentProblems, type Names as SegmentNames } from "./segment-model";
 import type { Duration, EventFilter, FlowCheck, FlowDefinition, FlowNode, FlowTrigger } from "./types";
 
@@ -287,7 +288,7 @@ export function nodeWords(node: FlowNode, def: FlowDefinition, names: Names): st
       return node.branches.map((b) => `${b.key} ${Number.isFinite(b.percent) ? b.percent : "?"}%`).join(" · ");
     case "update": {
       const parts = [...Object.keys(node.properties).map((k) => `sets ${k}`), ...Object.entries(node.topics).map(([k, v]) => `${v === "subscribed" ? "subscribes to" : "unsubscribes from"} ${names.topicByKey(k) ?? k}`)];
-      return parts.length ? cap(parts.join(", ")) : "Nothing to change yet";
+      return parts.length ? capitalize(parts.join(", ")) : "Nothing to change yet";
     }
     case "webhook": {
       try {
@@ -300,8 +301,6 @@ export function nodeWords(node: FlowNode, def: FlowDefinition, names: Names): st
       return "The run ends here";
   }
 }
-
-const cap = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
 
 /** "+1 h", "+1 day 2 h", "+45 min"; 0 is "at entry". */
 export function formatOffset(ms: number): string {

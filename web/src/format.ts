@@ -80,4 +80,7 @@ export function initials(text: string): string {
   return letters.toUpperCase();
 }
 
+/** "abandoned cart" → "Abandoned cart". */
+export const capitalize = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
+
 export const plural = (n: number, one: string, many = `${one}s`) => `${formatNumber(n)} ${n === 1 ? one : many}`;

@@ -2,6 +2,7 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
 import { ApiError, errorMessage } from "./api";
+import { capitalize } from "./format";
 import { Icon, type IconName } from "./icons";
 import { Link } from "./router";
 import { store, useStore } from "./store";
@@ -306,7 +307,7 @@ export function RecordLoadFailed({ noun, icon, back, error, retry, gone = "It ma
   const missing = error instanceof ApiError && missingStatuses.includes(error.status);
   return (
     <div class="page">
-      <PageHeader title={noun[0]!.toUpperCase() + noun.slice(1)} back={back} />
+      <PageHeader title={capitalize(noun)} back={back} />
       {missing ? (
         <div class="card">
           <EmptyState icon={icon} title={`This ${noun} does not exist`} actions={listLink ? <Link class="btn btn-secondary" href={back.href}>All {back.label.toLowerCase()}</Link> : undefined}>

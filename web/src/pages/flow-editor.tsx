@@ -13,7 +13,7 @@ import {
 } from "../flow-model";
 import { EventSuggestions, NodeEditor, SettingsEditor, StepHeader, TriggerEditor, type PanelContext } from "../flow-panels";
 import { newSimInput, simPath, Simulator, type SimInput, type SimOutcome } from "../flow-simulator";
-import { formatDate, formatDateTime, formatMoney, formatNumber, formatRelative, plural } from "../format";
+import { capitalize, formatDate, formatDateTime, formatMoney, formatNumber, formatRelative, plural } from "../format";
 import { Icon } from "../icons";
 import { navigate, useLeaveGuard } from "../router";
 import { useStore } from "../store";
@@ -105,8 +105,8 @@ function Editor({ initial }: { initial: Loaded }) {
   if (serverCurrent) {
     for (const p of server.problems) {
       const at = problemTarget(p, def);
-      if (at) serverByNode.set(at, [...(serverByNode.get(at) ?? []), sentence(p)]);
-      else general.push(sentence(p));
+      if (at) serverByNode.set(at, [...(serverByNode.get(at) ?? []), capitalize(p)]);
+      else general.push(capitalize(p));
     }
   }
   const byNode = new Map<string, string[]>();
@@ -604,8 +604,6 @@ function Overview({ def, names, onSelect, onSettings }: { def: FlowDefinition; n
     </div>
   );
 }
-
-const sentence = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
 
 function PanelProblems({ list }: { list: string[] | undefined }) {
   if (!list?.length) return null;

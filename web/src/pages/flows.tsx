@@ -6,7 +6,7 @@ import { useState } from "preact/hooks";
 import { api, errorMessage, fieldErrors, settings } from "../api";
 import { FlowIcon } from "../flow-icons";
 import { triggerWords, type Names } from "../flow-model";
-import { formatMoney, formatNumber, plural } from "../format";
+import { capitalize, formatMoney, formatNumber, plural } from "../format";
 import { Icon } from "../icons";
 import { Link, navigate, openRow } from "../router";
 import { useStore } from "../store";
@@ -220,8 +220,6 @@ export const takeInstallWarnings = (id: number) => {
   return w;
 };
 
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-
 const GALLERY_ICONS: Record<string, Parameters<typeof FlowIcon>[0]["name"]> = {
   welcome_series: "mail",
   abandoned_cart: "cart",
@@ -296,7 +294,7 @@ export function FlowGalleryPage() {
                   <li key={i}>
                     <Icon name="mail" size={14} />
                     <span class="flow-card-email">
-                      <strong>{capitalise(e.name.replace(/^.*? — /, ""))}</strong>
+                      <strong>{capitalize(e.name.replace(/^.*? — /, ""))}</strong>
                       <span>{e.when}</span>
                     </span>
                   </li>
@@ -305,7 +303,7 @@ export function FlowGalleryPage() {
               <footer class="flow-card-foot">
                 <span class="muted small">
                   {plural(c.emails.length, "email")}
-                  {c.creates.segment ? ` · adds the segment “${c.creates.segment}”` : c.creates.topics.length ? ` · uses the ${c.creates.topics.map(capitalise).join(" and ")} topic${c.creates.topics.length > 1 ? "s" : ""}` : ""}
+                  {c.creates.segment ? ` · adds the segment “${c.creates.segment}”` : c.creates.topics.length ? ` · uses the ${c.creates.topics.map(capitalize).join(" and ")} topic${c.creates.topics.length > 1 ? "s" : ""}` : ""}
                 </span>
                 <Button variant={busy === c.key ? "primary" : "secondary"} size="sm" loading={busy === c.key} disabled={busy !== null && busy !== c.key} onClick={() => install(c)} aria-label={`Use ${c.name}`}>
                   Use this flow

@@ -6,6 +6,7 @@
 import { createContext, Fragment, type ComponentChildren } from "preact";
 import { useContext, useEffect, useId, useRef, useState } from "preact/hooks";
 import { api } from "../api";
+import { capitalize } from "../format";
 import { Icon } from "../icons";
 import {
   castScalar, comparisonOf, defaultComparison, describe, emptyGroup, EVENT_SUGGESTIONS, eventPropertySuggestions, FIELD_DEFS, fieldDef, FLOW_STATES, FREE_OPS,
@@ -661,8 +662,8 @@ function FlowInputs({ cond, onChange }: { cond: LeafOf<"flow">; onChange: (c: Le
   if (cond.flowId && !flows.some((f) => f.id === cond.flowId)) options.unshift({ value: String(cond.flowId), label: names.flow(cond.flowId) });
   if (!cond.flowId) options.unshift({ value: "0", label: flows.length ? "Choose a flow" : "No flows yet" });
   const stateOptions = (Object.keys(FLOW_STATES) as (keyof typeof FLOW_STATES)[]).flatMap((s) => [
-    { value: `${s}:0`, label: cap(FLOW_STATES[s][0]) },
-    { value: `${s}:1`, label: cap(FLOW_STATES[s][1]) },
+    { value: `${s}:0`, label: capitalize(FLOW_STATES[s][0]) },
+    { value: `${s}:1`, label: capitalize(FLOW_STATES[s][1]) },
   ]);
   return (
     <>
@@ -687,8 +688,6 @@ function FlowInputs({ cond, onChange }: { cond: LeafOf<"flow">; onChange: (c: Le
     </>
   );
 }
-
-const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 
 // ---- RFM and random -------------------------------------------------------------------------------------
 
