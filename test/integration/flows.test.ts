@@ -260,6 +260,20 @@ describe("cron triggers", () => {
     await runFlowTriggers(env, now + 60_000);
     expect(await listRuns(today.id)).toHaveLength(1);
   });
+
+  it("a date trigger on a custom property reads it by a bound JSON path, whatever its name", async () => {
+    const now = Date.now();
+    const tz = "Europe/Lisbon";
+    const local = new Intl.DateTimeFormat("en-CA", { timeZone: tz, month: "2-digit", day: "2-digit", hour: "2-digit", hourCycle: "h23" }).formatToParts(now);
+    const part = (t: string) => local.find((p) => p.type === t)!.value;
+    const field = "properties.owner's first day";
+    const flowId = await createLive("Anniversary", { trigger: { type: "date", field, hour: Number(part("hour")) }, settings: { reentry: { kind: "always" } }, entry: "gift", nodes: { gift: { type: "send", templateId: tpl[0], next: null } } });
+    const due = await json(await a.fetch("/api/contacts", { method: "POST", json: { email: "anniversary@example.com", timezone: tz, properties: { "owner's first day": `2019-${part("month")}-${part("day")}` } } }));
+    const notDue = await json(await a.fetch("/api/contacts", { method: "POST", json: { email: "other-day@example.com", timezone: tz, properties: { "owner's first day": "2019-01-01" === `2019-${part("month")}-${part("day")}` ? "2019-01-02" : "2019-01-01" } } }));
+    await runFlowTriggers(env, now);
+    expect((await listRuns(due.id)).map((r) => [r.flowId, r.trigger])).toEqual([[flowId, { date_field: field, date: `${part("month")}-${part("day")}` }]]);
+    expect(await listRuns(notDue.id)).toEqual([]);
+  });
 });
 
 describe("topic trigger and erasure", () => {

@@ -68,10 +68,12 @@ async function segmentEntries(env: Env, flowId: number, segmentId: number, now: 
 async function dateArrivals(env: Env, flowId: number, t: Extract<Trigger, { type: "date" }>, now: number) {
   const storeTz = (await getSettings(env.DB)).store.timezone;
   const zones = await env.DB.prepare(`SELECT DISTINCT coalesce(timezone, ?) AS tz FROM contacts WHERE ${IDENTIFIED.replace(/c\./g, "")}`).bind(storeTz).all<{ tz: string }>();
+  // A custom property's JSON path is bound like any value (its name is the flow author's text).
   const field =
     t.field === "birthday" ? "substr(c.birthday, -5)"
     : t.field === "created_at" ? "strftime('%m-%d', c.created_at / 1000, 'unixepoch')"
-    : `substr(json_extract(c.properties, '$."${t.field.slice(11).replace(/["\\]/g, "")}"'), 6, 5)`;
+    : "substr(json_extract(c.properties, ?3), 6, 5)";
+  const path = t.field.startsWith("properties.") ? [`$."${t.field.slice(11).replace(/["\\]/g, "")}"`] : [];
   for (const { tz } of zones.results) {
     const local = localTime(now, tz);
     if (local.hour !== t.hour) continue;
@@ -81,11 +83,11 @@ async function dateArrivals(env: Env, flowId: number, t: Extract<Trigger, { type
     const leap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
     const days = mmdd === "02-28" && !leap(d.getUTCFullYear()) ? ["02-28", "02-29"] : [mmdd];
     const due = await env.DB.prepare(
-      `SELECT c.id FROM contacts c WHERE ${IDENTIFIED} AND coalesce(c.timezone, ?1) = ?2 AND ${field} IN (${days.map((_, i) => `?${i + 3}`).join(", ")})
+      `SELECT c.id FROM contacts c WHERE ${IDENTIFIED} AND coalesce(c.timezone, ?1) = ?2 AND ${field} IN (${days.map((_, i) => `?${i + 3 + path.length}`).join(", ")})
          AND NOT EXISTS (SELECT 1 FROM flow_runs r WHERE r.flow_id = ${Number(flowId)} AND r.contact_id = c.id AND r.entered_at > ${now - 300 * DAY})
        LIMIT ${PER_PASS}`,
     )
-      .bind(storeTz, tz, ...days)
+      .bind(storeTz, tz, ...path, ...days)
       .all<{ id: number }>();
     await start(env, flowId, due.results.map((r) => r.id), () => ({ date_field: t.field, date: mmdd }));
   }
